@@ -1,0 +1,63 @@
+"""Replacements for TensorFlow 1.x APIs that TensorFlow 2 removed.
+
+Everything Lucid took from ``tf.contrib`` or from TF1-only import paths lives here, so
+the rest of the library can stay on plain ``tensorflow.compat.v1`` graph ops. Nothing in
+this module changes global TensorFlow state.
+"""
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+# `from tensorflow import gfile` is gone in TF2; tf.io.gfile has the same functions.
+gfile = tf.io.gfile
+
+_INTERPOLATIONS = ("NEAREST", "BILINEAR")
+
+
+def rotate(images, angles, interpolation="BILINEAR"):
+    """Rotates images counterclockwise about their centres (replaces tf.contrib.image.rotate).
+
+    Args:
+      images: `[batch, height, width, channels]` float tensor (a rank-3 image is accepted
+        and returned as rank 3).
+      angles: scalar or `[batch]` tensor of angles in **radians**, counterclockwise.
+      interpolation: "BILINEAR" (default; smooth gradients) or "NEAREST".
+
+    Returns:
+      The rotated images, same shape and dtype. Pixels rotated in from outside the
+      image are 0, as with tf.contrib.image.rotate.
+    """
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(
+            f"interpolation={interpolation!r} is not supported; expected one of {_INTERPOLATIONS}."
+        )
+    images = tf.convert_to_tensor(images)
+    rank3 = images.shape.ndims == 3
+    if rank3:
+        images = images[None]
+    shape = tf.shape(images)
+    height = tf.cast(shape[1], tf.float32)
+    width = tf.cast(shape[2], tf.float32)
+    angles = tf.cast(tf.convert_to_tensor(angles), tf.float32)
+    angles = tf.broadcast_to(tf.reshape(angles, [-1]), [shape[0]])
+    cos, sin = tf.cos(angles), tf.sin(angles)
+    # The transform maps each output pixel back to the input pixel it samples.
+    x_offset = ((width - 1) - (cos * (width - 1) - sin * (height - 1))) / 2.0
+    y_offset = ((height - 1) - (sin * (width - 1) + cos * (height - 1))) / 2.0
+    zeros = tf.zeros_like(angles)
+    transforms = tf.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
+    out = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images,
+        transforms=transforms,
+        output_shape=shape[1:3],
+        fill_value=tf.constant(0.0, images.dtype),
+        interpolation=interpolation,
+        fill_mode="CONSTANT",
+    )
+    out.set_shape(images.shape)
+    return out[0] if rank3 else out
+
+
+def degrees_to_radians(angle):
+    """Converts degrees to radians with the exact value of pi (Lucid used 3.14)."""
+    return angle * np.pi / 180.0

@@ -1,0 +1,53 @@
+"""Packaging for lucid: feature visualization on TensorFlow 2 (tf.compat.v1 graph mode)."""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+# Read the version without importing lucid (importing would need TensorFlow installed).
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "lucid" / "__init__.py").read_text()).group(1)
+
+install_requires = [
+    "tensorflow>=2.13",
+    "numpy",
+    "pillow",
+    "scipy",
+    "requests",
+    # Progress bars for long renders and downloads; notebook-aware. Small, pure Python.
+    "tqdm",
+    # Cross-process lock so concurrent loads of one model download it once. Pure Python.
+    "filelock",
+    # The per-user cache directory on every OS (~/.cache/lucid on Linux). Pure Python.
+    "platformdirs",
+]
+
+extras = {
+    "test": ["pytest>=7", "ruff", "nbclient", "nbformat", "ipykernel"],
+    "notebook": ["ipython", "matplotlib"],
+    "reducers": ["scikit-learn"],
+}
+extras["all"] = sorted({dep for deps in extras.values() for dep in deps})
+
+setup(
+    name="lucid",
+    version=VERSION,
+    description="Feature visualization for neural networks: Lucid on TensorFlow 2",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="Apache 2.0",
+    packages=find_packages(include=["lucid", "lucid.*"]),
+    package_data={"lucid": ["modelzoo/data/*"]},
+    include_package_data=True,
+    python_requires=">=3.9",
+    install_requires=install_requires,
+    extras_require=extras,
+    entry_points={"console_scripts": ["lucid=lucid.__main__:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Development Status :: 4 - Beta",
+        "Intended Audience :: Science/Research",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

@@ -1,0 +1,20 @@
+"""Shared fixtures: tiny hand-weighted models (see tests/toy_models.py)."""
+
+import pytest
+import tensorflow.compat.v1 as tf
+
+from tests.toy_models import toy_model as _toy_model
+
+
+@pytest.fixture
+def toy_model():
+    """The hand-weighted toy model; see tests/toy_models.py for its exact activations."""
+    return _toy_model()
+
+
+@pytest.fixture
+def graph():
+    """A fresh default graph for the test, with a session on it as `graph.sess`."""
+    with tf.Graph().as_default() as g, tf.Session(graph=g) as sess:
+        g.sess = sess
+        yield g
