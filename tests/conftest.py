@@ -1,9 +1,13 @@
 """Shared fixtures: tiny hand-weighted models (see tests/toy_models.py)."""
 
-import pytest
-import tensorflow.compat.v1 as tf
+import os
 
-from tests.toy_models import toy_model as _toy_model
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ banner out of test logs
+
+import pytest  # noqa: E402
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+from tests.toy_models import toy_model as _toy_model  # noqa: E402
 
 
 @pytest.fixture
