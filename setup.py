@@ -3,11 +3,14 @@
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_packages
+from setuptools import setup
 
 HERE = Path(__file__).parent
 # Read the version without importing lucid (importing would need TensorFlow installed).
-VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "lucid" / "__init__.py").read_text()).group(1)
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "lucid" / "__init__.py").read_text()).group(
+    1
+)
 
 install_requires = [
     "tensorflow>=2.13",

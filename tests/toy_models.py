@@ -39,17 +39,23 @@ def build_toy_graph(t_input):
     """Builds the toy network on `t_input` in the default graph (names as in the docstring)."""
     const_w = np.full([1, 1, 3, 4], 0.1, np.float32)
     const_pre = tf.nn.bias_add(
-        tf.nn.conv2d(t_input, const_w, [1, 1, 1, 1], "SAME"), np.ones(4, np.float32), name="const_pre_relu"
+        tf.nn.conv2d(t_input, const_w, [1, 1, 1, 1], "SAME"),
+        np.ones(4, np.float32),
+        name="const_pre_relu",
     )
     tf.nn.relu(const_pre, name="const")
     color_w = (2 * np.eye(3, dtype=np.float32) - 1)[None, None]  # 1 on the diagonal, -1 elsewhere
     color_pre = tf.nn.conv2d(t_input, color_w, [1, 1, 1, 1], "SAME", name="color_pre_relu")
     color = tf.nn.relu(color_pre, name="color")
     grey = tf.reduce_mean(t_input, axis=-1, keepdims=True)
-    stripes_pre = tf.nn.conv2d(grey, stripe_kernels(), [1, 1, 1, 1], "VALID", name="stripes_pre_relu")
+    stripes_pre = tf.nn.conv2d(
+        grey, stripe_kernels(), [1, 1, 1, 1], "VALID", name="stripes_pre_relu"
+    )
     stripes = tf.nn.relu(stripes_pre, name="stripes")
     pooled = tf.concat(
-        [tf.reduce_mean(color, axis=[1, 2]), tf.reduce_mean(stripes, axis=[1, 2])], axis=-1, name="pool"
+        [tf.reduce_mean(color, axis=[1, 2]), tf.reduce_mean(stripes, axis=[1, 2])],
+        axis=-1,
+        name="pool",
     )
     logits = tf.matmul(pooled, np.eye(5, dtype=np.float32), name="logits")
     tf.nn.softmax(logits, name="Softmax")

@@ -6,7 +6,6 @@ Use the context managers around model import::
         T = render.import_model(model, t_image, t_image)
 """
 
-
 from lucid.optvis.overrides.gradient_override import gradient_override_map
 from lucid.optvis.overrides.gradient_override import use_gradient
 from lucid.optvis.overrides.identity_grad import identity_grad

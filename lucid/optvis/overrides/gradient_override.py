@@ -37,7 +37,9 @@ def register_to_random_name(grad_f):
       The registered name, usable in ``graph.gradient_override_map``.
     """
     if not callable(grad_f):
-        raise TypeError(f"grad_f must be a gradient function (op, *grads) -> grads; got {grad_f!r}.")
+        raise TypeError(
+            f"grad_f must be a gradient function (op, *grads) -> grads; got {grad_f!r}."
+        )
     with _registry_lock:
         name = _registered_names.get(grad_f)
         if name is None:
@@ -86,7 +88,7 @@ class _OpView:
         return getattr(self._op, name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _identity_n_gradient(grad_f, n_inputs):
     """Adapts ``grad_f`` to the IdentityN op that ``use_gradient`` builds (cached: one per f)."""
 
@@ -137,7 +139,7 @@ def use_gradient(grad_f):
             name = register_to_random_name(_identity_n_gradient(grad_f, len(inputs)))
             with tf.get_default_graph().gradient_override_map({"IdentityN": name}):
                 joined = tf.identity_n(inputs + [tf.stop_gradient(o) for o in outs])
-            results = list(joined[len(inputs):])
+            results = list(joined[len(inputs) :])
             for result, original in zip(results, outs):
                 result.set_shape(original.shape)
             return results[0] if single else results

@@ -17,7 +17,9 @@ _REDIRECT_STEPS = 16
 
 def _check_op(op, expected):
     if op.type != expected:
-        raise TypeError(f"this gradient is for {expected} ops; it was applied to a {op.type} op ({op.name}).")
+        raise TypeError(
+            f"this gradient is for {expected} ops; it was applied to a {op.type} op ({op.name})."
+        )
 
 
 def _select_redirected(relu_grad, redirected_grad):

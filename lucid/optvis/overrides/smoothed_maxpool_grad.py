@@ -18,7 +18,9 @@ def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
       epsilon: stabiliser for "L2".
     """
     if smooth_type not in _SMOOTH_TYPES:
-        raise ValueError(f"smooth_type={smooth_type!r} is not supported; expected one of {_SMOOTH_TYPES}.")
+        raise ValueError(
+            f"smooth_type={smooth_type!r} is not supported; expected one of {_SMOOTH_TYPES}."
+        )
 
     def smoothed_maxpool_grad(op, grad):
         x = op.inputs[0]
@@ -29,7 +31,9 @@ def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
             data_format=op.get_attr("data_format").decode(),
         )
         if smooth_type == "L2":
-            smooth_out = tf.nn.avg_pool(x**2, **pool_args) / (epsilon + tf.nn.avg_pool(x, **pool_args))
+            smooth_out = tf.nn.avg_pool(x**2, **pool_args) / (
+                epsilon + tf.nn.avg_pool(x, **pool_args)
+            )
         else:
             smooth_out = tf.nn.avg_pool(x, **pool_args)
         return tf.gradients(smooth_out, [x], grad)[0]

@@ -1,0 +1,395 @@
+"""Render feature visualisations: optimise an image parameterisation to maximise an objective.
+
+The one-liner::
+
+    imgs = render.render_vis(model, "mixed4a_pre_relu:476")
+
+builds a fresh ``tf.Graph`` and ``tf.Session`` (so the caller's default graph is never touched
+and repeated calls don't accumulate graph state), creates the parameterised image
+(``param_f``), applies the robustness transforms, imports the model on the transformed image,
+and runs the optimiser. ``make_vis_T`` is the same builder for use inside your own graph and
+session.
+
+Runs on the GPU when TensorFlow sees one: the whole step is graph ops (no ``py_func``), and
+each step fetches nothing back to the host but the images and losses at ``thresholds``.
+"""
+
+import contextlib
+import difflib
+import logging
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from lucid.misc.io import show
+from lucid.optvis import objectives
+from lucid.optvis import param
+from lucid.optvis import transform
+from lucid.optvis.overrides import gradient_override_map
+from lucid.optvis.overrides import redirected_relu6_grad
+from lucid.optvis.overrides import redirected_relu_grad
+
+log = logging.getLogger(__name__)
+
+# A run shows a progress bar (when not printing verbosely) once it has taken this many seconds.
+_PROGRESS_DELAY_SECONDS = 2.0
+
+
+def render_vis(
+    model,
+    objective_f,
+    param_f=None,
+    optimizer=None,
+    transforms=None,
+    thresholds=(512,),
+    print_objectives=None,
+    verbose=True,
+    relu_gradient_override=True,
+    use_fixed_seed=False,
+    progress=None,
+):
+    """Optimises an image to maximise ``objective_f`` and returns it at each threshold.
+
+    Args:
+      model: a ``lucid.modelzoo.vision_base.Model``.
+      objective_f: an ``Objective``, a callable ``T -> scalar tensor``, or the shorthand
+        ``"layer:channel"`` (see ``objectives.as_objective``).
+      param_f: a callable building the image tensor (`[batch, h, w, c]`, floats in
+        `[0, 1]`), e.g. ``lambda: param.image(128, fft=True, decorrelate=True)``. Default:
+        ``param.image(128)`` (FFT and colour-decorrelated).
+      optimizer: a ``tf.train.Optimizer``, a callable returning one, or None for
+        ``tf.train.AdamOptimizer(0.05)``.
+      transforms: a list (or tuple) of transforms ``t -> t`` applied to the image before
+        the model sees it; None means ``transform.standard_transforms``; ``[]`` means none.
+      thresholds: the steps (0-based) after which the image is recorded; the run lasts
+        ``max(thresholds) + 1`` steps.
+      print_objectives: objectives whose values are printed at each threshold (verbose).
+      verbose: print the step and loss, and ``show`` the images, at each threshold.
+      relu_gradient_override: use redirected ReLU gradients for the first 16 steps.
+      use_fixed_seed: make the run reproducible: the graph seed is fixed, and while the run
+        lasts TensorFlow's deterministic kernels are enabled (a process-wide switch,
+        restored afterwards), so two runs give identical images, on CPU and GPU.
+      progress: show a progress bar; None (default) shows one when not verbose and the
+        run takes more than a couple of seconds.
+
+    Returns:
+      A list with one numpy array `[batch, h, w, c]` per threshold, in threshold order.
+      If interrupted with Ctrl-C, the images recorded so far plus the current image.
+
+    Raises:
+      FloatingPointError: the objective became NaN or infinite; the message gives the step.
+    """
+    thresholds = _check_thresholds(thresholds)
+    n_steps = max(thresholds) + 1
+    graph = tf.Graph()
+    with contextlib.ExitStack() as stack:
+        if use_fixed_seed:
+            stack.enter_context(_deterministic_ops())
+        stack.enter_context(graph.as_default())
+        sess = stack.enter_context(tf.Session(graph=graph, config=_session_config()))
+        if use_fixed_seed:
+            tf.set_random_seed(0)
+        T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
+        print_objective_func = make_print_objective_func(print_objectives, T)
+        loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
+        sess.run(tf.global_variables_initializer())
+        # Nothing may be added to the graph inside the loop: that would grow memory per step.
+        graph.finalize()
+
+        bar = _progress_bar(n_steps, progress, verbose)
+        stack.callback(bar.close)
+        images = []
+        step = 0
+        try:
+            for step in range(n_steps):
+                if step in thresholds:
+                    loss_value, _ = _run_step(sess, [loss, vis_op], step)
+                    vis = sess.run(t_image)
+                    images.append(vis)
+                    bar.set_postfix(loss=f"{loss_value:.4g}", refresh=False)
+                    if verbose:
+                        print(step, loss_value)
+                        print_objective_func(sess)
+                        show(np.hstack(vis))
+                else:
+                    _run_step(sess, vis_op, step)
+                bar.update(1)
+        except KeyboardInterrupt:
+            log.warning("Interrupted optimization at step %d; returning the images so far.", step)
+            vis = sess.run(t_image)
+            images.append(vis)
+            if verbose:
+                show(np.hstack(vis))
+        return images
+
+
+def _run_step(sess, fetches, step):
+    try:
+        return sess.run(fetches)
+    except tf.errors.InvalidArgumentError as e:
+        if "objective is not finite" in e.message:
+            raise FloatingPointError(
+                f"render_vis stopped at step {step}: the objective became NaN or infinite. "
+                "Lower the optimizer's learning rate, add a regulariser, or check the objective "
+                "(e.g. a log or division of activations that can reach 0)."
+            ) from None
+        raise
+
+
+def make_vis_T(
+    model, objective_f, param_f=None, optimizer=None, transforms=None, relu_gradient_override=False
+):
+    """Builds a visualisation in the default graph and returns its accessor ``T``.
+
+    ``T(name)`` returns the builder's own tensors and ops by name (``"vis_op"``, ``"loss"``,
+    ``"t_image"``, ``"global_step"``, ``"optimizer"``, ``"objective_f"``,
+    ``"transform_f"``, ``"init_global_step"``) and otherwise the model's layers:
+    ``T("input")`` is the untransformed image, ``T("mixed4a")`` a layer.
+
+    The global step is created (and initialised, when there is a default session); the
+    image variables are not: run ``tf.global_variables_initializer()`` before stepping.
+    Running ``T("vis_op")`` takes one optimisation step; it fails with "objective is not
+    finite" if the objective is NaN or infinite, without updating the image.
+    """
+    t_image = make_t_image(param_f)
+    objective_f = objectives.as_objective(objective_f)
+    transform_f = make_transform_f(transforms)
+    optimizer = make_optimizer(optimizer, [])
+
+    global_step = tf.train.get_or_create_global_step()
+    init_global_step = tf.variables_initializer([global_step])
+    if tf.get_default_session() is not None:
+        init_global_step.run()
+
+    if relu_gradient_override:
+        overrides = {"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}
+        with gradient_override_map(overrides):
+            T = import_model(model, transform_f(t_image), t_image)
+    else:
+        T = import_model(model, transform_f(t_image), t_image)
+    loss = objective_f(T)
+    loss = _check_scalar_objective(loss, objective_f)
+
+    grads_and_vars = optimizer.compute_gradients(-loss)
+    if all(grad is None for grad, _ in grads_and_vars):
+        raise ValueError(
+            f"The objective {_describe(objective_f)!r} does not depend on the "
+            "image parameterization, so there is nothing to optimise. Check that the objective reads "
+            "a layer of the model fed by param_f's image."
+        )
+    checked_loss = tf.debugging.check_numerics(loss, "objective is not finite")
+    with tf.control_dependencies([checked_loss]):
+        vis_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+
+    local_names = {
+        "t_image": t_image,
+        "objective_f": objective_f,
+        "transform_f": transform_f,
+        "optimizer": optimizer,
+        "global_step": global_step,
+        "init_global_step": init_global_step,
+        "loss": loss,
+        "vis_op": vis_op,
+        "T": T,
+    }
+
+    def T2(name):
+        if name in local_names:
+            return local_names[name]
+        return T(name)
+
+    return T2
+
+
+def _check_scalar_objective(loss, objective_f):
+    loss = tf.convert_to_tensor(loss)
+    if loss.shape.ndims is None or loss.shape.num_elements() != 1:
+        raise ValueError(
+            f"The objective {_describe(objective_f)!r} evaluates to a tensor of "
+            f"shape {loss.shape}, but must give a scalar. Reduce it, e.g. with tf.reduce_mean, or "
+            "use an objective such as objectives.channel(layer, n)."
+        )
+    return tf.reshape(tf.cast(loss, tf.float32), [])
+
+
+def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+    """Imports ``model`` on ``t_image`` and returns the layer accessor ``T``.
+
+    ``T("input")`` is ``t_image_raw`` (the image before transforms; ``t_image`` if None),
+    ``T("labels")`` the model's labels, and ``T(layer)`` the layer's activations. An
+    unknown layer raises ``ValueError`` listing close matches.
+    """
+    if t_image_raw is None:
+        t_image_raw = t_image
+    T_model = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+    graph = tf.get_default_graph()
+
+    def T(layer):
+        if layer == "input":
+            return t_image_raw
+        if layer == "labels":
+            return model.labels
+        try:
+            return T_model(layer)
+        except (KeyError, ValueError):
+            raise ValueError(_unknown_layer_message(model, layer, graph, scope)) from None
+
+    return T
+
+
+def _unknown_layer_message(model, layer, graph, scope):
+    prefix = scope + "/"
+    op_names = [
+        op.name[len(prefix) :] for op in graph.get_operations() if op.name.startswith(prefix)
+    ]
+    declared = [getattr(layer_, "name", str(layer_)) for layer_ in getattr(model, "layers", ())]
+    candidates = list(dict.fromkeys(declared + op_names))
+    matches = difflib.get_close_matches(layer.split(":")[0], candidates, n=5, cutoff=0.6)
+    model_name = getattr(model, "name", type(model).__name__)
+    message = f"layer {layer!r} is not in {model_name}."
+    if matches:
+        message += f" Close matches: {', '.join(matches)}."
+    message += (
+        " Declared layers: model.layers; every tensor: [op.name for op in graph.get_operations()]."
+    )
+    return message
+
+
+def make_t_image(param_f):
+    """The image tensor: ``param.image(128)`` for None, ``param_f()`` for a callable, or a tensor."""
+    if param_f is None:
+        t_image = param.image(128)
+    elif isinstance(param_f, (tf.Tensor, tf.Variable)):
+        t_image = param_f
+    elif callable(param_f):
+        t_image = param_f()
+    else:
+        raise TypeError(
+            f"param_f must be a callable that builds the image tensor, or a tensor; got {type(param_f).__name__}. "
+            "Use e.g. param_f=lambda: param.image(128)."
+        )
+    if isinstance(t_image, tf.Variable):
+        t_image = tf.convert_to_tensor(t_image)
+    if not isinstance(t_image, tf.Tensor):
+        raise TypeError(
+            f"param_f returned a {type(t_image).__name__}, not a tensor. param_f must build graph ops "
+            "and return the image tensor [batch, h, w, c], e.g. lambda: param.image(128)."
+        )
+    if t_image.graph is not tf.get_default_graph():
+        raise TypeError(
+            "param_f produced a t_image tensor belonging to a graph that isn't the default graph for "
+            "rendering. Pass a function (e.g. a lambda) that builds the tensor, not a tensor built "
+            "beforehand, or use make_vis_T inside your own graph."
+        )
+    if t_image.shape.ndims is not None and t_image.shape.ndims != 4:
+        raise ValueError(
+            f"param_f must produce a [batch, height, width, channels] image; got shape {t_image.shape}."
+        )
+    return t_image
+
+
+def make_transform_f(transforms):
+    """Composes ``transforms`` (None: ``transform.standard_transforms``) into one function."""
+    if transforms is None:
+        transforms = transform.standard_transforms
+    if not isinstance(transforms, (list, tuple)):
+        raise TypeError(
+            f"transforms must be a list of transform functions (or None for the standard ones); "
+            f"got {type(transforms).__name__}."
+        )
+    for i, t in enumerate(transforms):
+        if not callable(t):
+            raise TypeError(
+                f"transforms[{i}] is {t!r}, not a transform. Use functions such as transform.jitter(8)."
+            )
+    return transform.compose(list(transforms))
+
+
+def make_optimizer(optimizer, args):
+    """The optimizer: Adam(0.05) for None, ``optimizer(*args)`` for a callable, or as given."""
+    if optimizer is None:
+        return tf.train.AdamOptimizer(0.05)
+    if isinstance(optimizer, tf.train.Optimizer):
+        return optimizer
+    if callable(optimizer):
+        result = optimizer(*args)
+        if not isinstance(result, tf.train.Optimizer):
+            raise TypeError(
+                f"the optimizer callable returned {type(result).__name__}, not a tf.train.Optimizer "
+                "(e.g. tf.train.AdamOptimizer(0.05))."
+            )
+        return result
+    raise TypeError(
+        f"optimizer must be a tf.train.Optimizer (e.g. tf.train.AdamOptimizer(0.05)), a callable "
+        f"returning one, or None; got {type(optimizer).__name__}."
+    )
+
+
+def make_print_objective_func(print_objectives, T):
+    """Returns ``f(sess)`` that prints each objective's value as ``"01: description:  value"``."""
+    print_objectives = [objectives.as_objective(obj) for obj in (print_objectives or [])]
+    descriptions = [_describe(obj) for obj in print_objectives]
+    values = [obj(T) for obj in print_objectives]
+
+    def print_objective_func(sess):
+        for k, (description, result) in enumerate(zip(descriptions, sess.run(values))):
+            print(f"{k + 1:02d}: {description}: {result:7.2f}")
+
+    return print_objective_func
+
+
+def _describe(objective_f):
+    """A readable name for an Objective or a plain callable objective."""
+    for attribute in ("description", "name", "__name__"):
+        value = getattr(objective_f, attribute, None)
+        if value:
+            return value
+    return repr(objective_f)
+
+
+def _check_thresholds(thresholds):
+    if isinstance(thresholds, (int, np.integer)):
+        thresholds = (thresholds,)
+    try:
+        thresholds = tuple(thresholds)
+    except TypeError:
+        raise TypeError(
+            f"thresholds must be a sequence of step numbers, e.g. (512,); got {thresholds!r}."
+        ) from None
+    if not thresholds or any(
+        not isinstance(t, (int, np.integer)) or isinstance(t, bool) or t < 0 for t in thresholds
+    ):
+        raise ValueError(
+            f"thresholds must be a non-empty sequence of non-negative integer steps, e.g. (64, 256, 512); got {thresholds!r}."
+        )
+    return sorted(set(int(t) for t in thresholds))
+
+
+def _session_config():
+    config = tf.ConfigProto(allow_soft_placement=True)
+    config.gpu_options.allow_growth = True
+    return config
+
+
+@contextlib.contextmanager
+def _deterministic_ops():
+    """Enables TensorFlow's deterministic kernels for the duration, then restores the setting."""
+    from tensorflow.python.framework import config as tf_config
+
+    was_enabled = tf_config.is_op_determinism_enabled()
+    if not was_enabled:
+        tf_config.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            tf_config.disable_op_determinism()
+
+
+def _progress_bar(total, progress, verbose):
+    """A tqdm bar: forced on/off by ``progress``, else shown on long non-verbose runs."""
+    from tqdm.auto import tqdm
+
+    enabled = (not verbose) if progress is None else bool(progress)
+    delay = _PROGRESS_DELAY_SECONDS if progress is None else 0
+    return tqdm(total=total, desc="render_vis", unit="step", disable=not enabled, delay=delay)
