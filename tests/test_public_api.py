@@ -1,0 +1,182 @@
+"""The public surface: every name Lucid 0.3.10 documents resolves, with Lucid's signatures.
+
+Names come from shared/reference/lucid_api.md §1 and §2; a notebook written for Lucid must run
+after changing only its TensorFlow import.
+"""
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+PUBLIC_NAMES = {
+    "lucid.optvis.objectives": """Objective wrap_objective handle_batch as_objective neuron channel
+        direction direction_cossim direction_neuron tensor_direction deepdream total_variation L1 L2
+        blur_input_each_step blur_alpha_each_step channel_interpolate penalize_boundary_complexity
+        alignment diversity input_diff class_logit""",
+    "lucid.optvis.objectives_util": "_dot _dot_cossim _extract_act_pos _make_arg_str _T_force_NHWC _T_handle_batch",
+    "lucid.optvis.param": """image grayscale_image_rgb lowres_tensor to_valid_rgb naive fft_image
+        laplacian_pyramid image_sample cppn spatial color random lowres unit_balls resize_bilinear_nd""",
+    "lucid.optvis.param.images": "image grayscale_image_rgb",
+    "lucid.optvis.param.spatial": """pixel_image rfft2d_freqs fft_image laplacian_pyramid_image
+        bilinearly_sampled_image naive laplacian_pyramid sample_bilinear""",
+    "lucid.optvis.param.color": "to_valid_rgb color_correlation_svd_sqrt max_norm_svd_sqrt color_mean",
+    "lucid.optvis.param.lowres": "lowres_tensor",
+    "lucid.optvis.param.resize_bilinear_nd": "product collapse_shape resize_bilinear_nd",
+    "lucid.optvis.param.random": "image_sample rand_fft_image",
+    "lucid.optvis.param.cppn": "cppn _composite_activation _relu_normalized_activation",
+    "lucid.optvis.param.unit_balls": """unit_ball_L2 unit_ball_L_inf constrain_L2 constrain_L_inf
+        constrain_L_inf_precondition dot""",
+    "lucid.optvis.transform": """jitter pad random_scale random_rotate normalize_gradient compose
+        collapse_alpha_random crop_or_pad_to standard_transforms _rand_select _angle2rads""",
+    "lucid.optvis.render": """render_vis make_vis_T import_model make_optimizer make_transform_f
+        make_t_image make_print_objective_func""",
+    "lucid.optvis.style": "StyleLoss gram_style mean_l1_loss mean_l2_loss",
+    "lucid.optvis.overrides": """gradient_override_map use_gradient identity_grad redirected_relu_grad
+        redirected_relu6_grad avg_smoothed_maxpool_grad pooling_overrides_map relu_overrides_map
+        default_overrides_map relu_overrides pooling_overrides default_overrides linearization_overrides""",
+    "lucid.optvis.overrides.gradient_override": "register_to_random_name gradient_override_map use_gradient",
+    "lucid.optvis.overrides.smoothed_maxpool_grad": """make_smoothed_maxpool_grad
+        l2_smoothed_maxpool_grad avg_smoothed_maxpool_grad""",
+    "lucid.misc.gradient_override": "register_to_random_name gradient_override_map use_gradient",
+    "lucid.misc.redirected_relu_grad": "redirected_relu_grad redirected_relu6_grad",
+    "lucid.misc.io": "show load save CaptureSaveContext batch_save io_scope scope_url",
+    "lucid.misc.io.loading": "load load_using_loader is_handle",
+    "lucid.misc.io.reading": "read read_handle local_cache_path",
+    "lucid.misc.io.writing": "write write_handle",
+    "lucid.misc.io.saving": """save CaptureSaveContext ClarityJSONEncoder batch_save save_img save_npy
+        save_npz save_json save_txt save_pb save_str save_pickle compress_xz nullcontext""",
+    "lucid.misc.io.showing": "show image images textured_mesh graph _image_url _display_html _image_html",
+    "lucid.misc.io.scoping": "current_io_scopes set_io_scopes io_scope scope_url",
+    "lucid.misc.io.serialize_array": "serialize_array array_to_jsbuffer JS_ARRAY_TYPES",
+    "lucid.misc.io.collapse_channels": "hue_to_rgb sparse_channels_to_rgb collapse_channels",
+    "lucid.misc.io.sanitizing": "sanitize",
+    "lucid.misc.channel_reducer": "ChannelReducer",
+    "lucid.misc.tfutil": "create_session",
+    "lucid.misc.environment": "is_notebook_environment",
+    "lucid.misc.convert_matplotlib": "matplotlib_to_numpy",
+    "lucid.misc.iter_nd_utils": "recursive_enumerate_nd dict_to_ndarray batch_iter",
+    "lucid.misc.ndimage_utils": "resize composite soft_alpha_blend",
+    "lucid.misc.stimuli": "sample_binary_image rmin rounded_corner",
+    "lucid.misc.graph_analysis.property_inference": "as_tensor infer_data_format",
+    "lucid.recipes.image_interpolation_params": "multi_interpolation_basis",
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(PUBLIC_NAMES))
+def test_documented_names_resolve(module_name):
+    module = importlib.import_module(module_name)
+    missing = [name for name in PUBLIC_NAMES[module_name].split() if not hasattr(module, name)]
+    assert not missing, f"{module_name} lacks {missing}"
+
+
+@pytest.mark.parametrize(
+    "module_name",
+    ["lucid.optvis.param", "lucid.optvis.overrides", "lucid.misc.io"],
+)
+def test_reexporting_packages_have_literal_all_without_private_names(module_name):
+    module = importlib.import_module(module_name)
+    assert all(not name.startswith("_") for name in module.__all__)
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+SIGNATURES = {
+    "lucid.optvis.render.render_vis": """(model, objective_f, param_f=None, optimizer=None,
+        transforms=None, thresholds=(512,), print_objectives=None, verbose=True,
+        relu_gradient_override=True, use_fixed_seed=False""",
+    "lucid.optvis.render.make_vis_T": """(model, objective_f, param_f=None, optimizer=None,
+        transforms=None, relu_gradient_override=False)""",
+    "lucid.optvis.render.import_model": "(model, t_image, t_image_raw=None, scope='import', input_map=None)",
+    "lucid.optvis.param.image": """(w, h=None, batch=None, sd=None, decorrelate=True, fft=True,
+        alpha=False, channels=None)""",
+    "lucid.optvis.param.spatial.fft_image": "(shape, sd=None, decay_power=1)",
+    "lucid.optvis.param.spatial.pixel_image": "(shape, sd=None, init_val=None)",
+    "lucid.optvis.param.lowres_tensor": "(shape, underlying_shape, offset=None, sd=None)",
+    "lucid.optvis.param.to_valid_rgb": "(t, decorrelate=False, sigmoid=True)",
+    "lucid.optvis.param.cppn": """(width, batch=1, num_output_channels=3, num_hidden_channels=24,
+        num_layers=8, activation_func=_composite_activation, normalize=False)""",
+    "lucid.optvis.objectives.neuron": "(layer_name, channel_n, x=None, y=None, batch=None)",
+    "lucid.optvis.objectives.channel": "(layer, n_channel, batch=None)",
+    "lucid.optvis.objectives.direction": "(layer, vec, cossim_pow=0, batch=None)",
+    "lucid.optvis.objectives.L2": "(layer='input', constant=0, epsilon=1e-06)",
+    "lucid.optvis.objectives.diversity": "(layer)",
+    "lucid.optvis.objectives.class_logit": "(layer, label, batch=None)",
+    "lucid.optvis.transform.pad": "(w, mode='REFLECT', constant_value=0.5)",
+    "lucid.optvis.transform.random_rotate": "(angles, units='degrees', seed=None)",
+    "lucid.optvis.style.StyleLoss": "(style_layers, ema_decay=None, style_func=gram_style, loss_func=mean_l1_loss)",
+    "lucid.misc.io.loading.load": "(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs)",
+    "lucid.misc.io.reading.read": "(url, encoding=None, cache=None, mode='rb')",
+    "lucid.misc.io.showing.show": "(thing, domain=(0, 1), **kwargs)",
+    "lucid.misc.channel_reducer.ChannelReducer": "(n_components=3, reduction_alg='NMF', **kwargs)",
+    "lucid.misc.tfutil.create_session": "(target='', timeout_sec=10)",
+}
+
+
+def _resolve(dotted):
+    module_name, _, attribute = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except ModuleNotFoundError:
+        module_name, _, klass = module_name.rpartition(".")
+        return getattr(getattr(importlib.import_module(module_name), klass), attribute)
+
+
+def _normalise(signature_text):
+    return " ".join(signature_text.split()).replace("( ", "(").replace(" )", ")")
+
+
+@pytest.mark.parametrize("dotted", sorted(SIGNATURES))
+def test_signatures_match_lucid(dotted):
+    target = _resolve(dotted)
+    if inspect.isclass(target):
+        target = target.__init__
+    parameters = []
+    for parameter in inspect.signature(target).parameters.values():
+        if parameter.name == "self":
+            continue
+        if parameter.kind is parameter.VAR_KEYWORD:
+            parameters.append(f"**{parameter.name}")
+        elif parameter.default is parameter.empty:
+            parameters.append(parameter.name)
+        else:
+            default = parameter.default
+            shown = default.__name__ if callable(default) else repr(default)
+            parameters.append(f"{parameter.name}={shown}")
+    actual = "(" + ", ".join(parameters) + ")"
+    expected = _normalise(SIGNATURES[dotted])
+    if not expected.endswith(")"):
+        # Lucid's parameters must come first, unchanged; keyword extras may follow.
+        assert actual.startswith(expected), actual
+    else:
+        assert actual == expected
+
+
+def test_import_has_no_side_effects():
+    code = """
+import logging, warnings, sys
+filters = list(warnings.filters)
+handlers = list(logging.getLogger().handlers)
+level = logging.getLogger().level
+import tensorflow as tf
+import lucid.optvis.render, lucid.optvis.objectives, lucid.optvis.param, lucid.optvis.transform
+import lucid.optvis.style, lucid.misc.io, lucid.modelzoo.vision_models
+assert tf.executing_eagerly(), "importing lucid switched TensorFlow out of eager mode"
+assert warnings.filters == filters, "importing lucid changed warning filters"
+assert logging.getLogger().handlers == handlers and logging.getLogger().level == level
+assert not logging.getLogger("lucid").handlers
+print("clean")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("clean")
+
+
+def test_lucid_package_is_light_to_import():
+    import lucid
+
+    assert lucid.__version__
+    assert isinstance(lucid.seed, int)
