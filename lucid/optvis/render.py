@@ -158,8 +158,6 @@ def make_vis_T(
 
     global_step = tf.train.get_or_create_global_step()
     init_global_step = tf.variables_initializer([global_step])
-    if tf.get_default_session() is not None:
-        init_global_step.run()
 
     if relu_gradient_override:
         overrides = {"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}
@@ -180,6 +178,11 @@ def make_vis_T(
     checked_loss = tf.debugging.check_numerics(loss, "objective is not finite")
     with tf.control_dependencies([checked_loss]):
         vis_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+
+    # Initialise only once the graph is complete: running ops and then adding gradient ops that
+    # colocate with them makes TensorFlow warn that a run op was modified.
+    if tf.get_default_session() is not None:
+        init_global_step.run()
 
     local_names = {
         "t_image": t_image,
