@@ -22,3 +22,17 @@ def graph():
     with tf.Graph().as_default() as g, tf.Session(graph=g) as sess:
         g.sess = sess
         yield g
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A local HTTP server with fault injection; see tests/http_server.py.
+
+    Yields a FaultyHTTPServer with `.url` (base URL, trailing slash), `.root` (a pathlib
+    directory to put served files in), `.fault(path, kind, times=None, **params)` and
+    `.requests(path) -> int`.
+    """
+    from tests.http_server import FaultyHTTPServer
+
+    with FaultyHTTPServer(tmp_path / "http_root") as server:
+        yield server

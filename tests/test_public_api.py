@@ -156,10 +156,10 @@ def test_signatures_match_lucid(dotted):
 def test_import_has_no_side_effects():
     code = """
 import logging, warnings, sys
+import tensorflow as tf  # TensorFlow's own import may add filters; only lucid's count here
 filters = list(warnings.filters)
 handlers = list(logging.getLogger().handlers)
 level = logging.getLogger().level
-import tensorflow as tf
 import lucid.optvis.render, lucid.optvis.objectives, lucid.optvis.param, lucid.optvis.transform
 import lucid.optvis.style, lucid.misc.io, lucid.modelzoo.vision_models
 assert tf.executing_eagerly(), "importing lucid switched TensorFlow out of eager mode"

@@ -4,17 +4,32 @@ A :class:`Model` subclass names a frozen GraphDef (``model_path``) and the facts
 feed it: ``input_name``, ``image_shape``, ``image_value_range`` and ``is_BGR``. Lucid images
 are always RGB floats in ``[0, 1]``; :meth:`Model.create_input` maps them into the model's
 own range and channel order, so objectives and params never need model-specific code.
+
+Graphs and labels load lazily on first use (``model.graph_def``, ``model.labels``), which
+may download them once into the cache (see ``lucid.modelzoo.util``).
 """
 
+import difflib
 import logging
+import os
+import warnings
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+
+from lucid.modelzoo import util
 
 log = logging.getLogger(__name__)
 
 IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
 IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
+
+
+class LayerNotFoundError(KeyError, ValueError):
+    """A layer or tensor name that the model does not have (both a KeyError and a ValueError)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
 
 
 class Layer:
@@ -34,10 +49,10 @@ class Layer:
 
     def __getitem__(self, name):
         if name == "type":
-            import warnings
-
             warnings.warn(
-                "layer['type'] is deprecated; use layer.tags instead.", DeprecationWarning, stacklevel=2
+                "layer['type'] is deprecated; use layer.tags instead.",
+                DeprecationWarning,
+                stacklevel=2,
             )
             return next(iter(self.tags))
         if name in ("name", "depth", "tags", "model_class", "model_name"):
@@ -47,10 +62,19 @@ class Layer:
     @property
     def size(self):
         """Deprecated alias of ``depth``."""
-        import warnings
-
-        warnings.warn("layer.size is deprecated; use layer.depth.", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "layer.size is deprecated; use layer.depth.", DeprecationWarning, stacklevel=2
+        )
         return self.depth
+
+    @property
+    def activations(self):
+        """`[100000, depth]` activations on Lucid's aligned dataset (downloaded on first use)."""
+        if self._activations is None:
+            from lucid.modelzoo.aligned_activations import get_aligned_activations
+
+            self._activations = get_aligned_activations(self)
+        return self._activations
 
     def to_json(self):
         return self.name
@@ -67,9 +91,9 @@ class Model:
     """Base class of every model: metadata as class attributes, graph loaded lazily.
 
     Subclasses set ``model_path`` (a URL or local path of a frozen ``.pb``),
-    ``image_shape`` (``[h, w, c]``), ``image_value_range`` (``(lo, hi)``, possibly
-    per-channel arrays), ``input_name`` and optionally ``is_BGR``, ``labels_path`` and
-    ``layers``.
+    ``image_shape`` (``[h, w, c]``), ``image_value_range`` (``(lo, hi)``, scalars or
+    per-channel arrays in the model's channel order), ``input_name`` and optionally
+    ``is_BGR``, ``labels_path``, ``synsets_path``, ``dataset`` and ``layers``.
     """
 
     model_path = None
@@ -85,8 +109,11 @@ class Model:
 
     _labels = None
     _synset_ids = None
+    _synsets = None
     _graph_def = None
     _blacklist = ["_graph_def"]
+
+    # -- identity -------------------------------------------------------------------------
 
     @property
     def name(self):
@@ -95,14 +122,73 @@ class Model:
     def __str__(self):
         return self.name
 
+    def to_json(self):
+        return self.name
+
+    def __eq__(self, other):
+        if isinstance(other, Model):
+            return self.model_path == other.model_path
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.model_path)
+
+    def __getstate__(self):
+        return {key: val for key, val in self.__dict__.items() if key not in self._blacklist}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    # -- lazily loaded resources ----------------------------------------------------------
+
     @property
     def graph_def(self):
         """The frozen ``tf.GraphDef``; loaded from ``model_path`` on first access (may download)."""
         if self._graph_def is None:
-            from lucid.modelzoo import util
-
+            if self.model_path is None:
+                raise ValueError(
+                    f"{self.name} has no model_path; set it to the path or URL of a .pb."
+                )
             self._graph_def = util.load_graphdef(self.model_path)
         return self._graph_def
+
+    def load_graphdef(self):
+        """Loads the graph now (downloading it once into the cache); returns None.
+
+        Lucid made this a deprecated no-op once ``graph_def`` became lazy. Here it simply
+        forces that lazy load, so notebooks that call it keep working and fail early on a
+        download problem.
+        """
+        self.graph_def  # noqa: B018 (property access triggers the load)
+
+    @property
+    def labels(self):
+        """Class labels, read lazily from ``labels_path`` (list of str)."""
+        if self._labels is None:
+            if self.labels_path is None:
+                raise RuntimeError(f"{self.name} has no labels_path, so it has no labels.")
+            self._labels = util.load_text_labels(self.labels_path)
+        return self._labels
+
+    @property
+    def synset_ids(self):
+        """WordNet ids of the classes (e.g. ``"n01440764"``), read lazily from ``synsets_path``."""
+        if self._synset_ids is None:
+            if self.synsets_path is None:
+                raise RuntimeError(f"{self.name} has no synsets_path, so it has no synset ids.")
+            self._synset_ids = util.load_text_labels(self.synsets_path)
+        return self._synset_ids
+
+    @property
+    def synsets(self):
+        """``nltk`` WordNet synsets of the classes (needs ``pip install nltk``)."""
+        if self._synsets is None:
+            from lucid.modelzoo import wordnet
+
+            self._synsets = [wordnet.synset_from_id(id_str) for id_str in self.synset_ids]
+        return self._synsets
+
+    # -- building the graph ---------------------------------------------------------------
 
     def post_import(self, scope):
         """Hook run after the graph is imported under ``scope``; no-op by default."""
@@ -116,55 +202,294 @@ class Model:
           forget_xy_shape: let the model accept any spatial size.
 
         Returns:
-          ``(t_input, t_prep_input)``: the input as given, and the tensor to feed the model
-          (BGR if ``is_BGR``, scaled into ``image_value_range``).
+          ``(t_input, t_prep_input)``: the input as given, and the `[batch, h, w, 3]` tensor
+          to feed the model (channels reversed if ``is_BGR``, then mapped linearly from
+          `[0, 1]` into ``image_value_range``, per channel if the range is per channel).
         """
         if t_input is None:
             t_input = tf.placeholder(tf.float32, self.image_shape)
-        t_prep_input = t_input
-        if len(t_prep_input.shape) == 3:
+        t_prep_input = tf.convert_to_tensor(t_input)
+        if not t_prep_input.dtype.is_floating:
+            raise TypeError(
+                f"t_input must be a float tensor with values in [0, 1]; got dtype "
+                f"{t_prep_input.dtype.name}. Cast it first, e.g. tf.cast(images, tf.float32) / 255."
+            )
+        if t_prep_input.shape.ndims == 3:
             t_prep_input = tf.expand_dims(t_prep_input, 0)
         if forget_xy_shape:
-            from lucid.modelzoo.util import forget_xy
-
-            t_prep_input = forget_xy(t_prep_input)
+            t_prep_input = util.forget_xy(t_prep_input)
         if self.is_BGR:
             t_prep_input = tf.reverse(t_prep_input, [-1])
-        lo, hi = self.image_value_range
+        lo, hi = (
+            np.asarray(bound, t_prep_input.dtype.as_numpy_dtype) for bound in self.image_value_range
+        )
         t_prep_input = lo + t_prep_input * (hi - lo)
         return t_input, t_prep_input
 
     def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
         """Imports the model into the default graph, fed by ``t_input``.
 
+        Args:
+          t_input: `[batch, h, w, 3]` float tensor, RGB in `[0, 1]` (a placeholder if None).
+          scope: name scope of the imported ops; must not be used yet in the default graph.
+          forget_xy_shape: let the model accept any spatial size.
+          input_map: extra ``{name_in_graph: tensor}`` replacements for ``tf.import_graph_def``.
+
         Returns:
           ``T(layer)``: the tensor ``scope/layer:0`` (or ``scope/layer`` if ``layer`` already
-          names a tensor output, like ``"conv1:0"``).
+          names a tensor output, like ``"conv1:0"``); ``layer`` may also be a :class:`Layer`.
         """
         graph = tf.get_default_graph()
         if graph.unique_name(scope, False) != scope:
             raise ValueError(
                 f"Scope {scope!r} already exists in the default graph. Pass another scope= "
-                "or import into a new tf.Graph()."
+                "(one per imported copy of the model) or import into a new tf.Graph()."
             )
+        graph_def = self.graph_def  # load before adding any op, so a failed load leaves no trace
         t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
         final_input_map = {self.input_name: t_prep_input}
         if input_map is not None:
             final_input_map.update(input_map)
-        tf.import_graph_def(self.graph_def, final_input_map, name=scope)
+        tf.import_graph_def(graph_def, final_input_map, name=scope)
         self.post_import(scope)
 
         def T(layer):
-            if ":" in layer:
-                return graph.get_tensor_by_name(f"{scope}/{layer}")
-            return graph.get_tensor_by_name(f"{scope}/{layer}:0")
+            if isinstance(layer, Layer):
+                layer = layer.name
+            tensor_name = f"{scope}/{layer}" if ":" in layer else f"{scope}/{layer}:0"
+            try:
+                return graph.get_tensor_by_name(tensor_name)
+            except (KeyError, ValueError):
+                prefix = scope + "/"
+                names = [
+                    op.name[len(prefix) :]
+                    for op in graph.get_operations()
+                    if op.name.startswith(prefix)
+                ]
+                raise LayerNotFoundError(
+                    f"No tensor {tensor_name!r} in the imported {self.name}. "
+                    f"Close matches: {difflib.get_close_matches(layer, names, n=5)}. "
+                    "Declared layers: model.layers."
+                ) from None
 
         return T
 
+    def show_graph(self):
+        """Displays the graph in a notebook (TensorBoard graph view)."""
+        from lucid.misc.io.showing import graph
+
+        graph(self.graph_def)
+
+    # -- layers and activations -----------------------------------------------------------
+
     def get_layer(self, name):
-        """The declared layer called ``name``."""
+        """The declared layer called ``name`` (else the first whose name contains it, ignoring case).
+
+        Raises:
+          LayerNotFoundError: (a KeyError and a ValueError) no layer matches; the message
+            lists close matches.
+        """
         for layer in self.layers:
             if layer.name == name:
                 return layer
+        for layer in self.layers:
+            if name.lower() in layer.name.lower():
+                log.warning(
+                    "Found layer by fuzzy matching, please use '%s' in the future!", layer.name
+                )
+                return layer
         names = [layer.name for layer in self.layers]
-        raise KeyError(f"Layer {name!r} is not a declared layer of {self.name}. Declared layers: {names}")
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+        raise LayerNotFoundError(
+            f"Layer {name!r} is not a declared layer of {self.name}. Close matches: {close}. "
+            f"All {len(names)} layers: {names}"
+        )
+
+    def get_activations(
+        self, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False
+    ):
+        """Activations of ``layer`` on ``examples`` (see ``lucid.modelzoo.get_activations``)."""
+        from lucid.modelzoo.get_activations import get_activations
+
+        return get_activations(
+            self,
+            layer,
+            examples,
+            batch_size=batch_size,
+            dtype=dtype,
+            ind_shape=ind_shape,
+            center_only=center_only,
+        )
+
+    # -- saving and loading your own models -----------------------------------------------
+
+    @staticmethod
+    def suggest_save_args(graph_def=None):
+        """Guesses the arguments of :meth:`save` from a graph, and prints a ready-to-edit call.
+
+        Args:
+          graph_def: the graph to inspect (default: the default graph).
+
+        Returns:
+          ``{"input_name", "image_shape", "output_names", "image_value_range"}``; values
+          that could not be inferred are None. Always check them: a wrong
+          ``image_value_range`` silently ruins feature visualizations.
+        """
+        from lucid.modelzoo._save_args import suggest_save_args
+
+        return suggest_save_args(graph_def)
+
+    @staticmethod
+    def save(save_url, input_name, output_names, image_shape, image_value_range):
+        """Freezes the default graph with the default session's variables and saves it with metadata.
+
+        Args:
+          save_url: where to write the ``.pb`` (local path or ``gs://``).
+          input_name: op name (not tensor name) of the `[batch, h, w, c]` image input.
+          output_names: list of op names to keep (the graph is pruned to what they need).
+          image_shape: ``[h, w, c]`` the model expects.
+          image_value_range: ``(lo, hi)`` of the model's input values.
+        """
+        if not isinstance(input_name, str) or ":" in input_name:
+            raise ValueError(
+                f"input_name must be an op name such as 'input', not a tensor name; got {input_name!r}."
+            )
+        if isinstance(output_names, str) or not all(isinstance(n, str) for n in output_names):
+            raise TypeError(f"output_names must be a list of op names; got {output_names!r}.")
+        if any(":" in name for name in output_names):
+            raise ValueError(
+                f"output_names must be op names such as 'Softmax', not tensor names; got {output_names!r}."
+            )
+        metadata = {
+            "input_name": input_name,
+            "image_shape": image_shape,
+            "image_value_range": image_value_range,
+        }
+        graph_def = util.frozen_default_graph_def([input_name], list(output_names))
+        util.infuse_metadata(graph_def, metadata)
+        directory = os.path.dirname(save_url)
+        if directory and "://" not in save_url:
+            os.makedirs(directory, exist_ok=True)
+        with tf.io.gfile.GFile(save_url, "wb") as f:
+            f.write(graph_def.SerializeToString())
+        return graph_def
+
+    @staticmethod
+    def load(url):
+        """Loads a model saved by :meth:`save` (``.pb``) or described by a manifest (``.json``)."""
+        lowered = str(url).lower()
+        if lowered.endswith(".pb"):
+            return Model.load_from_graphdef(url)
+        if lowered.endswith(".json"):
+            return Model.load_from_manifest(url)
+        raise ValueError(
+            f"Model.load expects a .pb saved by Model.save or a .json manifest; got {url!r}. "
+            "For another frozen graph, use Model.load_from_metadata(url, metadata)."
+        )
+
+    @staticmethod
+    def load_from_metadata(model_url, metadata):
+        """A model for the graph at ``model_url`` described by ``metadata``.
+
+        Args:
+          model_url: path or URL of the frozen ``.pb``.
+          metadata: ``{"input_name", "image_shape", "image_value_range"}``.
+        """
+        missing = [
+            k for k in ("input_name", "image_shape", "image_value_range") if k not in metadata
+        ]
+        if missing:
+            raise ValueError(f"metadata for {model_url!r} lacks {missing}; got {metadata!r}.")
+        model = DynamicModel()
+        model.model_path = model_url
+        model.input_name = metadata["input_name"]
+        model.image_shape = metadata["image_shape"]
+        model.image_value_range = metadata["image_value_range"]
+        return model
+
+    @staticmethod
+    def load_from_graphdef(graphdef_url):
+        """Loads a ``.pb`` written by :meth:`save`, using the metadata embedded in it."""
+        graph_def = util.load_graphdef(graphdef_url)
+        metadata = util.extract_metadata(graph_def)
+        if not metadata:
+            raise ValueError(
+                f"The GraphDef at {graphdef_url!r} does not contain Lucid's metadata node "
+                f"({util.metadata_node_name!r}). Model.load only works for models saved with "
+                "Model.save; for other graphs call Model.load_from_metadata(url, metadata)."
+            )
+        model = Model.load_from_metadata(graphdef_url, metadata)
+        model._graph_def = graph_def
+        return model
+
+    @staticmethod
+    def load_from_manifest(manifest_url):
+        """Loads a model described by a ``manifest.json`` (``"type": "frozen"``, the default)."""
+        try:
+            manifest = util.load_json(manifest_url)
+        except ValueError as e:
+            raise ValueError(f"Could not parse the manifest {manifest_url!r} as JSON: {e}") from e
+        model_type = manifest.get("type", "frozen")
+        if model_type == "frozen":
+            return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
+        raise NotImplementedError(
+            f"Manifest {manifest_url!r} has type {model_type!r}; only 'frozen' models are supported."
+        )
+
+
+class DynamicModel(Model):
+    """A model made by :meth:`Model.load_from_metadata` (no labels, no declared layers)."""
+
+
+class SerializedModel(Model):
+    """Base class of models described by files on disk (currently only frozen graphs)."""
+
+    @classmethod
+    def from_directory(cls, model_path, manifest_path=None):
+        """Deprecated: use ``Model.load_from_manifest(path)``."""
+        warnings.warn(
+            "SerializedModel.from_directory is deprecated; use Model.load_from_manifest.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if manifest_path is None:
+            manifest_path = os.path.join(model_path, "manifest.json")
+        return Model.load_from_manifest(manifest_path)
+
+
+class FrozenGraphModel(SerializedModel):
+    """A frozen graph described by a manifest: every manifest key becomes an attribute.
+
+    A ``model_path`` starting with ``./`` is relative to ``model_directory``. ``layers``
+    may be a list of dicts (``name``, ``depth``, ``tags``) or a list of names (depth None).
+    """
+
+    _mandatory_properties = ["model_path", "image_value_range", "input_name", "image_shape"]
+
+    def __init__(self, model_directory, manifest):
+        missing = [key for key in self._mandatory_properties if key not in manifest]
+        if missing:
+            raise ValueError(
+                f"The manifest in {model_directory!r} lacks the mandatory keys {missing}; "
+                f"expected all of {self._mandatory_properties}. Got keys {sorted(manifest)}."
+            )
+        self.manifest = manifest
+        for key, value in manifest.items():
+            if key == "labels":  # a list of labels, or a path like labels_path
+                if isinstance(value, str):
+                    self.labels_path = value
+                else:
+                    self._labels = list(value)
+            elif key == "name":
+                self.model_name = value
+            elif not isinstance(getattr(type(self), key, None), property):
+                setattr(self, key, value)
+        model_path = manifest["model_path"]
+        if model_path.startswith("./"):
+            model_path = os.path.join(model_directory, model_path[2:])
+        self.model_path = model_path
+        layers = manifest.get("layers") or []
+        if layers and isinstance(layers[0], str):
+            layers = [{"name": name, "depth": None, "tags": []} for name in layers]
+        self.layers = _layers_from_list_of_dicts(self, layers)
+        self.layer_names = [layer.name for layer in self.layers]

@@ -1,0 +1,114 @@
+"""Write bytes to local paths or to any filesystem ``tf.io.gfile`` supports (e.g. ``gs://``).
+
+Local files are written atomically: data goes to a temporary file in the target directory,
+which replaces the target only when the handle closes without error, so readers never see
+a half-written file. Other schemes go through ``tf.io.gfile`` (TensorFlow is imported only
+then). Writing to ``http(s)://`` URLs is not supported.
+"""
+
+import os
+import tempfile
+from contextlib import contextmanager
+from typing import Optional
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from lucid.misc.io.scoping import scope_url
+
+
+def write(data, url: str, mode: str = "wb") -> None:
+    """Writes `data` (bytes, or str with ``mode="w"``) to a local path or gfile URL.
+
+    Raises:
+      ValueError: for ``http(s)://`` URLs, which cannot be written to.
+    """
+    with write_handle(url, mode=mode) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def write_handle(path: str, mode: Optional[str] = None):
+    """Opens `path` for writing, creating parent directories; closes (and commits) on exit.
+
+    Args:
+      path: a local path, ``file://`` URL, or a URL that ``tf.io.gfile`` can write
+        (``gs://...``); relative paths are joined onto the current ``io_scope``.
+      mode: ``"wb"`` (default), ``"w"`` (text, UTF-8) or ``"ab"``/``"a"`` (append, not atomic).
+
+    Yields:
+      A writable file object whose ``.name`` is the destination path.
+    """
+    path = scope_url(path)
+    scheme = urlparse(path).scheme.lower()
+    if scheme in ("http", "https"):
+        raise ValueError(
+            f"Cannot write to {path!r}: http(s) URLs are read-only. Write to a local path or "
+            f"a gs:// URL instead."
+        )
+    if mode is None:
+        mode = "w" if path.startswith("/bigstore") else "wb"
+    if mode not in ("wb", "w", "ab", "a"):
+        raise ValueError(f"mode={mode!r} is not supported for writing; use 'wb', 'w', 'ab' or 'a'.")
+    if len(scheme) > 1 and scheme != "file":
+        with _gfile_handle(path, mode) as handle:
+            yield handle
+    else:
+        local_path = url2pathname(urlparse(path).path) if scheme == "file" else path
+        with _local_handle(local_path, mode) as handle:
+            yield handle
+
+
+@contextmanager
+def _gfile_handle(path: str, mode: str):
+    from lucid._compat import gfile
+
+    if not path.startswith("gs://"):  # object stores have no directories to create
+        gfile.makedirs(os.path.dirname(path))
+    handle = gfile.GFile(path, mode)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _local_handle(path: str, mode: str):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    text = {} if "b" in mode else {"encoding": "utf-8"}
+    if mode.startswith("a"):
+        with open(path, mode, **text) as handle:
+            yield handle
+        return
+    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, mode, **text) as handle:
+            yield _NamedHandle(handle, path)
+        os.replace(tmp_path, path)
+    finally:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
+
+
+class _NamedHandle:
+    """A file object that reports the final destination as its ``name``.
+
+    Savers infer formats and report URLs from ``handle.name``; the underlying file is a
+    temporary one until it is committed.
+    """
+
+    def __init__(self, handle, name: str):
+        self._handle = handle
+        self.name = name
+
+    def __getattr__(self, attribute):
+        return getattr(self._handle, attribute)
+
+    def __iter__(self):
+        return iter(self._handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handle.close()

@@ -1,0 +1,129 @@
+"""Synthetic stimuli (curves, corners) for probing what units respond to.
+
+Images are described implicitly ("f-rep"): a function of pixel coordinates `(x, y)`
+(centred on the image) that is negative inside the shape and positive outside.
+"""
+
+import numpy as np
+
+_BOUNDARY_SAMPLES = 16
+
+
+def sample_binary_image(
+    size,
+    alias_factor=10,
+    color_a=(1, 1, 1),
+    color_b=(0, 0, 0),
+    boundary_line=False,
+    boundary_width=1,
+    blur_beyond_radius=None,
+    fade_beyond_radius=None,
+    fade_over_distance=10,
+    fade_color=(0.5, 0.5, 0.5),
+    **kwds,
+):
+    """Returns a renderer that turns an implicit function into an anti-aliased image.
+
+    Usable as a decorator::
+
+        @sample_binary_image(64)
+        def disc(x, y):
+            return x**2 + y**2 - 20**2   # negative inside
+
+    Args:
+      size: image side in pixels.
+      alias_factor: number of jittered samples per pixel (uses ``np.random``).
+      color_a: RGB in `[0, 1]` where the function is >= 0 (outside); default white.
+      color_b: RGB where it is < 0 (inside), or of the boundary line; default black.
+      boundary_line: draw only the boundary between the regions.
+      boundary_width: boundary line width in pixels.
+      blur_beyond_radius: if set, blur increasingly beyond this distance from the centre.
+      fade_beyond_radius: if set, fade to `fade_color` beyond this distance...
+      fade_over_distance: ...over this many pixels.
+      fade_color: RGB to fade to.
+      **kwds: ignored (lets callers pass shared option dicts).
+
+    Returns:
+      A function mapping ``E(x, y) -> float array`` (vectorized) to a `[size, size, 3]`
+      float array in `[0, 1]`.
+    """
+    color_a = np.asarray(color_a, dtype=np.float64).reshape([1, 1, 3])
+    color_b = np.asarray(color_b, dtype=np.float64).reshape([1, 1, 3])
+    fade_color = np.asarray(fade_color, dtype=np.float64).reshape([1, 1, 3])
+    coords = np.arange(size) - size // 2
+    X, Y = coords[None, :], coords[:, None]
+    alias_offsets = [tuple(np.random.uniform(-0.5, 0.5, size=2)) for _ in range(alias_factor)]
+    angles = 2 * np.pi * np.arange(_BOUNDARY_SAMPLES) / _BOUNDARY_SAMPLES
+    boundary_offsets = list(zip(boundary_width * np.cos(angles), boundary_width * np.sin(angles)))
+
+    radius = np.sqrt(X**2 + Y**2)
+    offset_scale = 1
+    fade = 0
+    if blur_beyond_radius is not None:
+        offset_scale = 1 + np.maximum(0, radius - blur_beyond_radius)
+    if fade_beyond_radius is not None:
+        fade = np.maximum(0, radius - fade_beyond_radius) / float(fade_over_distance)
+        fade = np.clip(fade, 0, 1)[..., None]
+
+    def render(E):
+        def sample(x_offset, y_offset):
+            values = E(X + offset_scale * x_offset, Y + offset_scale * y_offset)
+            return np.greater_equal(values, 0).astype(np.float32)
+
+        def boundary_sample(x_offset, y_offset):
+            # On the boundary some of the ring of samples fall inside and some outside.
+            inside = np.mean(
+                [sample(x_offset + dx, y_offset + dy) for dx, dy in boundary_offsets], 0
+            )
+            return np.greater_equal(2 * np.abs(inside - 0.5), 0.99).astype(np.float32)
+
+        sampler = boundary_sample if boundary_line else sample
+        img = np.mean([sampler(*offset) for offset in alias_offsets], axis=0)
+        img = np.clip(img, 0, 1)[..., None]
+        img = img * color_a + (1 - img) * color_b
+        return (1 - fade) * img + fade * fade_color
+
+    return render
+
+
+def rmin(X, Y, r):
+    """A "rounded minimum": ``min(X, Y)`` with the corner bevelled to radius `r`.
+
+    Used to round intersections of implicit shapes.
+
+    References:
+      Olah (2011), "Manipulation of Implicit Functions (With an Eye on CAD)".
+    """
+    safe_r = np.maximum(r, 1e-6)
+    rounded = (
+        Y + r * np.sin(np.pi / 4 + np.arcsin(np.clip((X - Y) / safe_r / np.sqrt(2), -1, 1))) - r
+    )
+    return np.where(np.less_equal(np.abs(X - Y), r), rounded, np.minimum(X, Y))
+
+
+def rounded_corner(orientation, r, angular_width=90, size=224, **kwds):
+    """Renders a "rounded corner" (a curve) stimulus.
+
+    Args:
+      orientation: direction the corner points, in degrees.
+      r: radius of the rounding, in pixels (0 gives a sharp corner).
+      angular_width: angle between the two edges, in degrees (90 for a right angle).
+      size: image side in pixels.
+      **kwds: options of `sample_binary_image` (colours, boundary_line, fading, ...).
+
+    Returns:
+      `[size, size, 3]` float array in `[0, 1]`.
+    """
+    orientation = np.deg2rad(orientation) + np.pi / 2
+    angular_width = np.deg2rad(angular_width)
+    ang1 = orientation - angular_width / 2
+    ang2 = orientation + angular_width / 2 + np.pi
+    shift = r * (1 - 1 / np.sqrt(2))
+
+    @sample_binary_image(size, **kwds)
+    def img(X, Y):
+        X_ = np.cos(ang1) * X + np.sin(ang1) * Y + shift
+        Y_ = np.cos(ang2) * X + np.sin(ang2) * Y + shift
+        return 10 * rmin(X_, Y_, r)
+
+    return img

@@ -1,0 +1,13 @@
+"""Models from other sources: the original AlexNet, InceptionV1 (inception5h), CLIP."""
+
+from lucid.modelzoo.other_models.AlexNet import AlexNet
+from lucid.modelzoo.other_models.Clip import Clip_ResNet50_4x
+from lucid.modelzoo.other_models.InceptionV1 import InceptionV1
+from lucid.modelzoo.other_models.InceptionV1 import InceptionV1_adv_finetuned
+
+__all__ = [
+    "AlexNet",
+    "Clip_ResNet50_4x",
+    "InceptionV1",
+    "InceptionV1_adv_finetuned",
+]
