@@ -32,6 +32,7 @@ def build_mirror(directory):
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
