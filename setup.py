@@ -27,7 +27,15 @@ install_requires = [
 ]
 
 extras = {
-    "test": ["pytest>=7", "ruff", "nbclient", "nbformat", "ipykernel"],
+    "test": [
+        "pytest>=7",
+        "ruff",
+        "nbclient",
+        "nbformat",
+        "ipykernel",
+        "scikit-learn",
+        "matplotlib",
+    ],
     "notebook": ["ipython", "matplotlib"],
     "reducers": ["scikit-learn"],
 }
