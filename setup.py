@@ -54,6 +54,7 @@ setup(
     python_requires=">=3.9",
     install_requires=install_requires,
     extras_require=extras,
+    entry_points={"console_scripts": ["lucid=lucid.__main__:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Development Status :: 4 - Beta",

@@ -87,6 +87,17 @@ def _layers_from_list_of_dicts(model_instance, list_of_dicts):
     return tuple(Layer(model_instance, d["name"], d["depth"], d["tags"]) for d in list_of_dicts)
 
 
+def _check_channels(model, t_input):
+    expected = model.image_shape[-1] if model.image_shape else None
+    received = t_input.shape[-1] if t_input.shape.ndims else None
+    if expected is not None and received is not None and int(expected) != int(received):
+        raise ValueError(
+            f"{model.name} takes {expected}-channel images (image_shape={list(model.image_shape)}), "
+            f"but got an image of shape {t_input.shape}. For a non-RGB model render with "
+            f"param_f=lambda: param.image(size, channels={expected})."
+        )
+
+
 class Model:
     """Base class of every model: metadata as class attributes, graph loaded lazily.
 
@@ -216,6 +227,7 @@ class Model:
             )
         if t_prep_input.shape.ndims == 3:
             t_prep_input = tf.expand_dims(t_prep_input, 0)
+        _check_channels(self, t_prep_input)
         if forget_xy_shape:
             t_prep_input = util.forget_xy(t_prep_input)
         if self.is_BGR:
@@ -374,6 +386,87 @@ class Model:
             f.write(graph_def.SerializeToString())
         return graph_def
 
+    @classmethod
+    def from_keras(
+        cls, model_or_path, image_value_range, input_shape=None, is_BGR=False, name=None
+    ) -> "Model":
+        """Converts a Keras model (or a ``.keras`` file, or a SavedModel directory) to a Model.
+
+        The model is traced in inference mode and frozen; ``model.layers`` lists every layer
+        by its Keras name, with ``name_pre_relu`` for fused activations and ``outer/inner``
+        for nested models (details in ``lucid.modelzoo.keras_import``). Keras is needed to
+        convert, not to use the result or to ``Model.load`` what ``export`` wrote.
+
+        Args:
+          model_or_path: a Keras 3 (TensorFlow backend) or ``tf_keras`` model with one
+            channels-last image input, a ``.keras``/``.h5`` file, or a SavedModel directory.
+          image_value_range: ``(lo, hi)`` of the images the model was trained on, e.g.
+            ``(0, 1)`` or ``(0, 255)``; scalars or one value per channel. Lucid maps its
+            `[0, 1]` images into it. A wrong range silently ruins visualizations.
+          input_shape: ``(h, w, c)`` to convert with, when the model does not declare one
+            (subclassed models never built); ``h`` and ``w`` may be None.
+          is_BGR: the model takes channels in BGR order.
+          name: the model's name (default: the Keras model's name).
+
+        Returns:
+          A Model with ``graph_def``, ``layers``, ``image_shape`` ``[h, w, c]`` and
+          ``input_name`` ``"input"``; render it with e.g. ``param.image(64, channels=c)`` if
+          ``c != 3``.
+
+        Raises:
+          ValueError: no defined input shape, channels-first layers, several or non-float
+            inputs, or a layer that cannot be traced into a graph (the message names it).
+        """
+        from lucid.modelzoo import keras_import
+
+        return keras_import.from_keras(
+            model_or_path, image_value_range, input_shape=input_shape, is_BGR=is_BGR, name=name
+        )
+
+    @classmethod
+    def from_saved_model(
+        cls,
+        path,
+        image_value_range,
+        signature="serving_default",
+        input_shape=None,
+        is_BGR=False,
+        name=None,
+    ) -> "Model":
+        """Freezes a SavedModel's ``signature`` into a Model (arguments as :meth:`from_keras`).
+
+        Layers are the graph's top-level name scopes, plus the signature's outputs by key;
+        see ``lucid.modelzoo.keras_import``. For Keras models prefer :meth:`from_keras` on
+        the model or its ``.keras`` file, which knows the exact layer names.
+        """
+        from lucid.modelzoo import keras_import
+
+        return keras_import.from_saved_model(
+            path,
+            image_value_range,
+            signature=signature,
+            input_shape=input_shape,
+            is_BGR=is_BGR,
+            name=name,
+        )
+
+    def export(self, path):
+        """Writes this model as a frozen ``.pb`` that :meth:`load` reads back, layers included.
+
+        Unlike the static :meth:`save` (which freezes the default graph), this writes the
+        model's own ``graph_def`` with Lucid's metadata node: ``input_name``,
+        ``image_shape``, ``image_value_range``, ``is_BGR``, the name and ``layers``.
+
+        Args:
+          path: where to write the ``.pb`` (local path or ``gs://``).
+
+        Returns:
+          The GraphDef written.
+        """
+        from lucid.modelzoo import keras_import
+
+        return keras_import.export(self, path)
+
     @staticmethod
     def load(url):
         """Loads a model saved by :meth:`save` (``.pb``) or described by a manifest (``.json``)."""
@@ -405,6 +498,10 @@ class Model:
         model.input_name = metadata["input_name"]
         model.image_shape = metadata["image_shape"]
         model.image_value_range = metadata["image_value_range"]
+        # Written by Model.export; absent from graphs saved by Model.save.
+        model.is_BGR = bool(metadata.get("is_BGR", False))
+        model.model_name = metadata.get("model_name")
+        model.layers = _layers_from_list_of_dicts(model, metadata.get("layers") or [])
         return model
 
     @staticmethod
@@ -438,7 +535,7 @@ class Model:
 
 
 class DynamicModel(Model):
-    """A model made by :meth:`Model.load_from_metadata` (no labels, no declared layers)."""
+    """A model made by :meth:`Model.load_from_metadata` (no labels; layers if the metadata has them)."""
 
 
 class SerializedModel(Model):
