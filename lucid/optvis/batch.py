@@ -1,0 +1,523 @@
+"""Render many units of one layer in batches: one graph, one image per unit, per-unit seeds.
+
+    from lucid.optvis import batch
+    images = batch.render_units(model, "mixed4a_pre_relu", range(508))  # [508, 128, 128, 3]
+
+How it works:
+
+* **One graph per batch shape.** ``render_units`` builds one graph and session for ``b``
+  items and reuses them for every batch: the units and their seeds are fed when the
+  variables are re-initialised (image parameters, Adam slots and the global step), so a
+  step feeds nothing. ``n`` units with a batch limit ``B`` run as ``k = ceil(n / B)``
+  batches of ``b = ceil(n / k)``; the last batch is topped up with copies of one of its
+  units (less than ``k`` wasted items in all) so that every batch has the same shape.
+* **One objective per item.** Item ``i`` maximises its own unit (the mean of the channel,
+  or the centre neuron as in ``objectives.neuron``) on its own batch slice; the loss is
+  the sum, so item ``i``'s gradient is its own objective's. Adam is elementwise and the
+  redirected-ReLU gradient chooses per item, so items never interact.
+* **Deterministic per-unit seeds.** ``unit_seed(model, layer, unit, kind, seed)`` keys every
+  random draw of an item: its initial parameters (``tf.random.stateless_normal`` seeded
+  ``(unit_seed, 0)``) and its jitter, scale and angle at each step (uniforms hashed from
+  ``(unit_seed, step)`` with SplitMix64 on the host, fed once per batch as a
+  `[batch, steps, 6]` table that the step indexes with the global step). A unit gives the
+  same image alone or in a batch of 64, up to the rounding of batched kernels (measured
+  in ``tests/optvis/test_batch.py``: identical on CPU).
+* **Batch size from a memory budget** (``estimate_batch_size``): the model is run once at
+  batch 1 on a ``size + 12`` pixel image and the float outputs of every op the layer
+  depends on are added up: the forward activation memory of one item. The backward pass
+  keeps those activations and holds gradients of about the same size, and convolution
+  workspaces and allocator slack take more, so one item is budgeted at ``3 x`` that, and
+  the model's weights once. The batch is ``(budget - weights) // per_item``, between 1 and
+  128 (beyond that a GPU is saturated and the graph only grows). On a CPU this is
+  conservative: TensorFlow frees activations early, and peak RSS grew by ~5 MB per item
+  for InceptionV1 ``mixed4a`` at 128 px against the ~48 MB budgeted.
+
+Differences from ``render_vis`` with ``transform.standard_transforms``: the same pad,
+jitters, scales and angles, drawn per item instead of per batch; ``random_scale`` zooms
+about the centre on a fixed canvas instead of resizing (a batch needs one shape), with
+pixels from outside the image 0 as ``random_rotate`` does. Runs on the GPU like render_vis
+(no ``py_func``, ``allow_growth``, the graph is finalised before stepping).
+"""
+
+import hashlib
+import logging
+import math
+import numbers
+from typing import Callable
+from typing import NamedTuple
+from typing import Optional
+from typing import Sequence
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from lucid._compat import degrees_to_radians
+from lucid._compat import rotate
+from lucid.optvis import objectives
+from lucid.optvis import render
+from lucid.optvis.objectives_util import _T_force_NHWC
+from lucid.optvis.overrides import relu_overrides
+from lucid.optvis.param.color import to_valid_rgb
+from lucid.optvis.param.spatial import _spectrum_to_image
+from lucid.optvis.param.spatial import pixel_image
+from lucid.optvis.param.spatial import rfft2d_freqs
+
+log = logging.getLogger(__name__)
+
+KINDS = ("channel", "neuron")
+_DEFAULT_SD = 0.01
+_CPU_BUDGET_MB = 2048
+_GPU_BUDGET_FRACTION = 0.8  # of the memory TensorFlow may use; the rest is cuDNN's headroom
+_ACTIVATION_FACTOR = 3  # per-item memory / forward activation memory; see the module docstring
+_MAX_BATCH_SIZE = 128
+# The values of transform.standard_transforms, drawn per item.
+_PAD, _PAD_VALUE, _JITTER_1, _JITTER_2 = 12, 0.5, 8, 4
+_SCALES = [1 + (i - 5) / 50.0 for i in range(11)]
+_ANGLES_DEGREES = list(range(-10, 11)) + 5 * [0]
+_N_CHOICES = 6  # per item and step: two jitter offsets, a scale, an angle, two jitter offsets
+_CANVAS_GROWTH = 2 * _PAD - _JITTER_1 - _JITTER_2  # the model sees size + 12 pixels
+
+
+def unit_seed(model_name: str, layer: str, unit: int, kind: str, seed: int = 0) -> int:
+    """The seed of one unit's rendering: stable across runs, processes and machines.
+
+    The first 31 bits of the SHA-256 of ``"model_name/layer/unit/kind/seed"``.
+
+    Returns:
+      An int in ``[0, 2**31)``.
+    """
+    for name, value in (("model_name", model_name), ("layer", layer), ("kind", kind)):
+        if not isinstance(value, str):
+            raise TypeError(f"unit_seed: {name} must be a str; got {name}={value!r}.")
+    for name, value in (("unit", unit), ("seed", seed)):
+        if not _is_int(value):
+            raise TypeError(f"unit_seed: {name} must be an int; got {name}={value!r}.")
+    key = f"{model_name}/{layer}/{int(unit)}/{kind}/{int(seed)}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def estimate_batch_size(model, layer, size: int, memory_budget_mb: float) -> int:
+    """How many units of ``layer`` fit in one batch within ``memory_budget_mb``.
+
+    Builds the model once (batch 1, ``size + 12`` pixels as the standard transforms give)
+    and applies the heuristic in the module docstring. Monotone in the budget.
+
+    Returns:
+      An int between 1 and 128; 1 (with a logged warning) when even one item exceeds the budget.
+    """
+    _check_budget(memory_budget_mb)
+    info = _inspect_layer(model, _layer_name(layer), _check_positive_int("size", size))
+    return _batch_size_for(info, memory_budget_mb)
+
+
+def render_units(
+    model,
+    layer,
+    units: Sequence[int],
+    kind: str = "channel",
+    size: int = 128,
+    steps: int = 512,
+    batch_size: Optional[int] = None,
+    memory_budget_mb: Optional[float] = None,
+    param_f: Optional[Callable] = None,
+    transforms: Optional[Sequence[Callable]] = None,
+    objective_f: Optional[Callable] = None,
+    seed: int = 0,
+    progress: bool = True,
+    on_batch: Optional[Callable] = None,
+    optimizer=None,
+    relu_gradient_override: bool = True,
+) -> np.ndarray:
+    """Renders one visualization per unit of ``layer``, in batches.
+
+    Args:
+      model: a ``lucid.modelzoo.vision_base.Model``.
+      layer: a layer name (or ``Layer``) of ``model``.
+      units: channel indices of ``layer`` (ints in ``0..depth-1``; repeats allowed).
+      kind: "channel" (mean of the channel) or "neuron" (the channel at the centre position).
+      size: image width and height in pixels.
+      steps: optimisation steps per image.
+      batch_size: items per batch; None chooses one from ``memory_budget_mb``.
+      memory_budget_mb: memory for one batch; None: 2048 on CPU, 80% of the GPU memory
+        TensorFlow may use on a GPU. Ignored when ``batch_size`` is given.
+      param_f: ``param_f(batch, size, seeds)`` building the `[batch, size, size, 3]` image
+        in `[0, 1]`, where ``seeds`` is an int64 `[batch, 2]` tensor; item ``i``'s initial
+        values must come only from ``tf.random.stateless_*(..., seed=seeds[i])``. None:
+        :func:`image` (FFT, decorrelated).
+      transforms: None for the standard transforms drawn per item (see the module docstring),
+        or a list of ``transform`` functions applied to the whole batch: their random draws
+        are then shared by the batch, so an image depends on its batch (``[]``: none).
+      objective_f: ``objective_f(layer, unit, batch_index) -> Objective`` for item
+        ``batch_index`` rendering ``unit`` (an int); it should only read that batch slice
+        (e.g. ``objectives.channel(layer, unit, batch=batch_index)``). Builds a graph per
+        batch, since the objectives differ. Overrides ``kind``, which still keys the seeds.
+      seed: mixed into every unit's seed (see :func:`unit_seed`).
+      progress: show a tqdm progress bar over units.
+      on_batch: ``on_batch(units, images)`` called after each batch with its units (a list
+        of ints) and their `[n, size, size, 3]` images, e.g. to write results as they come.
+      optimizer: as in ``render_vis`` (None: ``tf.train.AdamOptimizer(0.05)``).
+      relu_gradient_override: redirected ReLU gradients for the first 16 steps.
+
+    Returns:
+      float32 `[len(units), size, size, 3]` in `[0, 1]`, in the order of ``units``.
+    """
+    layer = _layer_name(layer)
+    if kind not in KINDS:
+        raise ValueError(f"render_units: kind={kind!r} is not supported; expected one of {KINDS}.")
+    size = _check_positive_int("size", size)
+    steps = _check_positive_int("steps", steps)
+    units = _check_units(units)
+    for name, f in (("param_f", param_f), ("objective_f", objective_f), ("on_batch", on_batch)):
+        if f is not None and not callable(f):
+            raise TypeError(f"render_units: {name} must be callable or None; got {f!r}.")
+    images = np.zeros([len(units), size, size, 3], np.float32)
+    if not units:
+        return images
+    info = _inspect_layer(model, layer, size)
+    _check_unit_range(units, info.depth, layer)
+    if batch_size is None:
+        budget = _default_budget_mb() if memory_budget_mb is None else memory_budget_mb
+        _check_budget(budget)
+        batch_size = _batch_size_for(info, budget)
+    batch_size = _check_positive_int("batch_size", batch_size)
+    seeds = [unit_seed(model.name, layer, u, kind, seed) for u in units]
+    n_batches = math.ceil(len(units) / batch_size)
+    b = math.ceil(len(units) / n_batches)  # every batch has b items, the last topped up
+
+    def build(batch_units):
+        return _BatchGraph(
+            model, layer, b, size, kind, param_f, transforms, objective_f, batch_units,
+            optimizer, relu_gradient_override, seed,
+        )  # fmt: skip
+
+    from tqdm.auto import tqdm
+
+    graph = None
+    with tqdm(total=len(units), desc="render_units", unit="unit", disable=not progress) as bar:
+        try:
+            for start in range(0, len(units), b):
+                real = units[start : start + b]
+                padded = real + [real[0]] * (b - len(real))
+                padded_seeds = seeds[start : start + b] + [seeds[start]] * (b - len(real))
+                if graph is None or objective_f is not None:
+                    if graph is not None:
+                        graph.close()
+                    graph = build(padded if objective_f is not None else None)
+                batch_images = graph.render(padded, padded_seeds, steps)[: len(real)]
+                images[start : start + len(real)] = batch_images
+                if on_batch is not None:
+                    on_batch(list(real), batch_images)
+                bar.update(len(real))
+        finally:
+            if graph is not None:
+                graph.close()
+    return images
+
+
+def image(batch: int, size: int, seeds, sd: Optional[float] = None, fft=True, decorrelate=True):
+    """The default ``param_f``: ``param.image(size, batch=batch)`` with per-item seeded init.
+
+    Args:
+      batch: items.
+      size: width and height.
+      seeds: int `[batch, 2]` tensor; item ``i``'s initial parameters are
+        ``sd * stateless_normal(seed=seeds[i])``, whatever the other items.
+      sd: standard deviation of the initial parameters (default 0.01).
+      fft, decorrelate: as in ``param.image``.
+
+    Returns:
+      float32 `[batch, size, size, 3]` in `[0, 1]`.
+    """
+    sd = _DEFAULT_SD if sd is None else sd
+    if fft:
+        item_shape = (2, 3) + rfft2d_freqs(size, size).shape  # one item's real/imag spectrum
+        initial = tf.transpose(_stateless_normal_per_item(item_shape, seeds, sd), [1, 0, 2, 3, 4])
+        t = _spectrum_to_image(tf.Variable(initial, dtype=tf.float32), size, size, 1)
+    else:
+        initial = _stateless_normal_per_item((size, size, 3), seeds, sd)
+        t = pixel_image([batch, size, size, 3], init_val=initial)
+    return to_valid_rgb(t, decorrelate=decorrelate, sigmoid=True)
+
+
+def _stateless_normal_per_item(item_shape, seeds, sd):
+    """`[batch, *item_shape]`: item ``i`` is ``sd * stateless_normal(seed=seeds[i])``."""
+    return sd * tf.map_fn(
+        lambda s: tf.random.stateless_normal(item_shape, seed=s),
+        seeds,
+        fn_output_signature=tf.float32,
+    )
+
+
+class _BatchGraph:
+    """A graph and session rendering ``batch`` items; ``render`` re-initialises and runs it."""
+
+    def __init__(
+        self, model, layer, batch, size, kind, param_f, transforms, objective_f, units,
+        optimizer, relu_gradient_override, seed,
+    ):  # fmt: skip
+        self.graph = tf.Graph()
+        self.batch = batch
+        with self.graph.as_default():
+            tf.set_random_seed(seed)  # only custom transforms use stateful random ops
+            self.seeds_in = tf.placeholder(tf.int64, [batch], name="unit_seeds")
+            self.units_in = tf.placeholder(tf.int32, [batch], name="units")
+            self.units_t = tf.Variable(self.units_in, trainable=False, name="units_var")
+            init_seeds = tf.stack([self.seeds_in, tf.zeros([batch], tf.int64)], axis=1)
+            self.t_image = _make_image(param_f, batch, size, init_seeds)
+            global_step = tf.train.get_or_create_global_step()
+            self.choices_in = None
+            if transforms is None:
+                # [batch, steps, 6] uniforms drawn on the host from each unit's seed, fed once.
+                self.choices_in = tf.placeholder(tf.float32, [batch, None, _N_CHOICES])
+                choices = tf.Variable(self.choices_in, trainable=False, validate_shape=False)
+                step_choices = tf.gather(choices, global_step, axis=1)
+                step_choices.set_shape([batch, _N_CHOICES])
+                t_transformed = _standard_transforms_per_item(self.t_image, step_choices)
+            else:
+                t_transformed = render.make_transform_f(transforms)(self.t_image)
+            if relu_gradient_override:
+                with relu_overrides():
+                    T = render.import_model(model, t_transformed, self.t_image)
+            else:
+                T = render.import_model(model, t_transformed, self.t_image)
+            if objective_f is None:
+                loss = _fed_unit_objective(T, layer, kind, self.units_t)
+            else:
+                loss = _custom_objective(T, objective_f, layer, units)
+            loss = tf.debugging.check_numerics(loss, "objective is not finite")
+            opt = render.make_optimizer(optimizer, [])
+            self.vis_op = opt.minimize(-loss, global_step=global_step)
+            self.init_op = tf.global_variables_initializer()
+            self.graph.finalize()
+        self.sess = tf.Session(graph=self.graph, config=render._session_config())
+
+    def render(self, units, seeds, steps):
+        """Optimises ``units`` (ints) with ``seeds`` for ``steps``; `[batch, h, w, 3]` images."""
+        feed = {self.units_in: units, self.seeds_in: seeds}
+        if self.choices_in is not None:
+            feed[self.choices_in] = _per_item_uniforms(seeds, steps)
+        self.sess.run(self.init_op, feed)
+        for step in range(steps):
+            render._run_step(self.sess, self.vis_op, step)
+        return self.sess.run(self.t_image).astype(np.float32)
+
+    def close(self):
+        self.sess.close()
+
+
+def _make_image(param_f, batch, size, seeds):
+    t_image = image(batch, size, seeds) if param_f is None else param_f(batch, size, seeds)
+    if not isinstance(t_image, (tf.Tensor, tf.Variable)):
+        raise TypeError(
+            f"param_f returned a {type(t_image).__name__}, not a tensor; it must build and return "
+            "the image tensor [batch, size, size, 3], e.g. batch.image(batch, size, seeds)."
+        )
+    t_image = tf.convert_to_tensor(t_image)
+    if not t_image.shape.is_compatible_with([batch, size, size, 3]):
+        raise ValueError(
+            f"param_f must return a [batch, size, size, 3] = [{batch}, {size}, {size}, 3] image; "
+            f"got shape {t_image.shape}."
+        )
+    t_image.set_shape([batch, size, size, 3])
+    return t_image
+
+
+def _standard_transforms_per_item(t_image, choices):
+    """``transform.standard_transforms`` with every random choice made per item.
+
+    Args:
+      t_image: `[B, S, S, 3]`.
+      choices: float32 `[B, 6]` uniforms in `[0, 1)`: item ``i``'s draws for this step.
+
+    Returns:
+      `[B, S + 12, S + 12, 3]`.
+    """
+
+    def choice(column, n):  # an index in 0..n-1 per item
+        return tf.minimum(tf.cast(tf.floor(choices[:, column] * n), tf.int32), n - 1)
+
+    t = tf.pad(t_image, [(0, 0), (_PAD, _PAD), (_PAD, _PAD), (0, 0)], constant_values=_PAD_VALUE)
+    # jitter(8) then random_scale: one window per item, zoomed about its centre.
+    scales = tf.gather(tf.constant(_SCALES, tf.float32), choice(2, len(_SCALES)))
+    t = _window_per_item(t, choice(0, _JITTER_1 + 1), choice(1, _JITTER_1 + 1), _JITTER_1, scales)
+    angles = tf.gather(tf.constant(_ANGLES_DEGREES, tf.float32), choice(3, len(_ANGLES_DEGREES)))
+    t = rotate(t, degrees_to_radians(angles))
+    return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)
+
+
+def _window_per_item(t, top, left, d, scales=None):
+    """Item ``i``'s window ``d`` pixels smaller at ``(top[i], left[i])``, magnified ``scales[i]``.
+
+    Bilinear sampling (``crop_and_resize``, whose gradient is the exact adjoint) about the
+    window's centre; with no scale it is a crop, up to float rounding of the sample positions.
+    Samples outside the image are 0. `[B, H, W, C]` -> `[B, H - d, W - d, C]`.
+    """
+    height, width = t.shape.as_list()[1:3]
+    # Sample j of the window is at centre + (j - (n - 1) / 2) / scale, in pixels.
+    half_extent = tf.constant([[(height - d - 1) / 2, (width - d - 1) / 2]], tf.float32)
+    centre = tf.cast(tf.stack([top, left], axis=1), tf.float32) + half_extent
+    if scales is not None:
+        half_extent = half_extent / scales[:, None]
+    size = tf.constant([height - 1, width - 1], tf.float32)
+    boxes = tf.concat([(centre - half_extent) / size, (centre + half_extent) / size], axis=1)
+    return tf.image.crop_and_resize(
+        t, boxes, box_indices=tf.range(tf.shape(t)[0]), crop_size=[height - d, width - d]
+    )
+
+
+def _per_item_uniforms(seeds, steps):
+    """float32 `[len(seeds), steps, 6]` in `[0, 1)`; entry ``[i, t, k]`` depends only on
+    ``(seeds[i], t, k)``: SplitMix64 (a counter-based hash) of the three, top 24 bits."""
+    z = np.asarray(seeds, np.uint64)[:, None, None]
+    z = _splitmix64(z ^ _splitmix64(np.arange(1, steps + 1, dtype=np.uint64)[None, :, None]))
+    z = _splitmix64(z ^ np.arange(1, _N_CHOICES + 1, dtype=np.uint64)[None, None, :])
+    return ((z >> np.uint64(40)).astype(np.float64) / 2**24).astype(np.float32)
+
+
+def _splitmix64(z):
+    """The SplitMix64 output function on a uint64 array (wraps modulo 2**64)."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _fed_unit_objective(T, layer, kind, units_t):
+    """Sum over items of item ``i``'s unit ``units_t[i]`` read from its own batch slice."""
+    acts = _T_force_NHWC(T)(layer)
+    if acts.shape.ndims != 4:
+        raise ValueError(
+            f"render_units needs layer {layer!r} to be [batch, h, w, channels] or "
+            f"[batch, channels]; its activations have shape {acts.shape}."
+        )
+    if kind == "neuron":
+        shape = tf.shape(acts)
+        acts = acts[:, shape[1] // 2 : shape[1] // 2 + 1, shape[2] // 2 : shape[2] // 2 + 1]
+    # Item i's channel units_t[i]: an exact selection (x * 1 + 0s) with simple gradients.
+    one_hot = tf.one_hot(units_t, tf.dimension_value(acts.shape[3]) or tf.shape(acts)[3])
+    per_item = tf.reduce_sum(acts * one_hot[:, None, None, :], axis=3)  # [batch, h, w]
+    return tf.reduce_sum(tf.reduce_mean(per_item, axis=[1, 2]))
+
+
+def _custom_objective(T, objective_f, layer, units):
+    objs = [objectives.as_objective(objective_f(layer, u, i)) for i, u in enumerate(units)]
+    return tf.reshape(tf.cast(objectives.Objective.sum(objs)(T), tf.float32), [])
+
+
+class _LayerInfo(NamedTuple):
+    depth: Optional[int]
+    activation_bytes: int  # forward float activations of one item, up to the layer
+    weight_bytes: int
+
+
+def _inspect_layer(model, layer, size):
+    """The layer's depth and the memory of one item, from one forward pass at batch 1.
+
+    The model is imported as ``render`` does (spatial shapes unknown, so fixed-size heads
+    elsewhere in the graph don't break the import) on a ``size + 12`` pixel zero image, and
+    the shapes of the float outputs of every op ``layer`` depends on are computed.
+    """
+    canvas = size + _CANVAS_GROWTH
+    with tf.Graph().as_default() as graph:
+        T = _T_force_NHWC(render.import_model(model, tf.zeros([1, canvas, canvas, 3])))
+        t_layer = T(layer)  # a ValueError listing close matches for an unknown layer
+        weights, activations = [], []
+        for op in _ancestors(t_layer.op):
+            floats = [t for t in op.outputs if t.dtype.is_floating]
+            (weights if op.type == "Const" else activations).extend(floats)
+        shapes_t = [tf.shape(t, out_type=tf.int64) for t in activations + [t_layer]]
+        with tf.Session(graph=graph, config=render._session_config()) as sess:
+            try:
+                shapes = sess.run(shapes_t)
+            except tf.errors.InvalidArgumentError as e:
+                raise ValueError(
+                    f"layer {layer!r} of {model.name} cannot be computed on the {canvas}x{canvas} "
+                    f"images that size={size} gives after the transforms: "
+                    f"{e.message.splitlines()[0]} Use a larger size or an earlier layer."
+                ) from None
+    activation_bytes = sum(int(np.prod(s)) * t.dtype.size for s, t in zip(shapes, activations))
+    weight_bytes = sum(t.shape.num_elements() * t.dtype.size for t in weights)
+    depth = None if t_layer.shape.ndims not in (2, 4) else int(shapes[-1][-1])
+    return _LayerInfo(depth, activation_bytes, weight_bytes)
+
+
+def _ancestors(op):
+    """``op`` and every op it depends on through data inputs."""
+    seen, stack = {}, [op]
+    while stack:
+        op = stack.pop()
+        if op.name not in seen:
+            seen[op.name] = op
+            stack.extend(t.op for t in op.inputs)
+    return list(seen.values())
+
+
+def _batch_size_for(info, memory_budget_mb):
+    per_item = _ACTIVATION_FACTOR * max(info.activation_bytes, 1)
+    fits = int((memory_budget_mb * 2**20 - info.weight_bytes) // per_item)
+    if fits < 1:
+        log.warning(
+            "One item needs about %.3g MB (plus %.3g MB of weights), more than the %s MB budget; "
+            "rendering one unit per batch.",
+            per_item / 2**20,
+            info.weight_bytes / 2**20,
+            memory_budget_mb,
+        )
+    return min(max(fits, 1), _MAX_BATCH_SIZE)
+
+
+def _default_budget_mb():
+    if not tf.config.list_physical_devices("GPU"):
+        return _CPU_BUDGET_MB
+    from tensorflow.python.client import device_lib
+
+    # With render's allow_growth config, so that this first use of the GPU reserves nothing.
+    devices = device_lib.list_local_devices(session_config=render._session_config())
+    limits = [d.memory_limit for d in devices if d.device_type == "GPU"]
+    return _GPU_BUDGET_FRACTION * limits[0] / 2**20 if limits else _CPU_BUDGET_MB
+
+
+def _layer_name(layer):
+    name = getattr(layer, "name", layer)
+    if not isinstance(name, str):
+        raise TypeError(f"layer must be a layer name (str) or a Layer; got layer={layer!r}.")
+    return name
+
+
+def _is_int(value):
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
+
+
+def _check_positive_int(name, value):
+    if not _is_int(value) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {name}={value!r}.")
+    return int(value)
+
+
+def _check_budget(memory_budget_mb):
+    ok = isinstance(memory_budget_mb, numbers.Real) and not isinstance(memory_budget_mb, bool)
+    if not ok or not math.isfinite(memory_budget_mb) or memory_budget_mb <= 0:
+        raise ValueError(
+            f"memory_budget_mb must be a positive number of megabytes (e.g. 2048); got "
+            f"memory_budget_mb={memory_budget_mb!r}. Or pass batch_size directly."
+        )
+
+
+def _check_units(units):
+    if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
+        raise TypeError(f"units must be a sequence of channel indices; got units={units!r}.")
+    units = list(units)
+    bad = [u for u in units if not _is_int(u)]
+    if bad:
+        raise TypeError(f"units must be ints (channel indices); got {bad[:5]!r} in units.")
+    return [int(u) for u in units]
+
+
+def _check_unit_range(units, depth, layer):
+    bad = [u for u in units if u < 0 or (depth is not None and u >= depth)]
+    if bad:
+        valid = "non-negative" if depth is None else f"in 0..{depth - 1}"
+        raise ValueError(
+            f"units {bad[:10]} are out of range for layer {layer!r} with depth {depth}; "
+            f"units must be {valid}."
+        )
