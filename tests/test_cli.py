@@ -1,0 +1,403 @@
+"""The ``lucid`` command line (lucid/cli.py), run in-process through ``main(argv)``.
+
+Renders use the hand-weighted ToyModel (tests/toy_models.py), registered in the model
+lookup, with a few steps on small images; ShapesNet tests run once the bundled model is
+in ``lucid.modelzoo.vision_models``. Two subprocesses prove ``python -m lucid`` itself.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lucid import cli
+from lucid.misc.io import reading
+from lucid.modelzoo import nets_factory
+from lucid.modelzoo import vision_models
+from tests.toy_models import ToyModel
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HAS_SHAPESNET = "ShapesNet" in cli.model_classes()
+needs_shapesnet = pytest.mark.skipif(
+    not HAS_SHAPESNET,
+    reason="ShapesNet is in neither lucid.modelzoo.vision_models nor "
+    "lucid.modelzoo.other_models.ShapesNet",
+)
+
+
+@pytest.fixture
+def toy_cli(monkeypatch):
+    """The CLI with ToyModel registered by name and made the default model."""
+    zoo = cli.model_classes
+    monkeypatch.setattr(cli, "model_classes", lambda: {"ToyModel": ToyModel, **zoo()})
+    monkeypatch.setattr(cli, "DEFAULT_MODEL", "ToyModel")
+
+
+def run(*argv):
+    return cli.main([str(arg) for arg in argv])
+
+
+def toy_render(*argv):
+    return run("render", "--model", "ToyModel", "--steps", 3, "--size", 32, *argv)
+
+
+def image_size(path):
+    with Image.open(path) as image:
+        return image.size
+
+
+# -- lucid render ---------------------------------------------------------------------------
+
+
+def test_render_writes_png_of_requested_size_with_progress(toy_cli, tmp_path, capsys):
+    out = tmp_path / "unit.png"
+    assert (
+        run(
+            "render",
+            "color_pre_relu:0",
+            "--model",
+            "ToyModel",
+            "--steps",
+            4,
+            "--size",
+            40,
+            "--out",
+            out,
+        )
+        == 0
+    )
+    assert image_size(out) == (40, 40)
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(out)
+    assert "render_vis" in captured.err and "4/4" in captured.err  # tqdm's bar, on stderr
+
+
+def test_render_optimises_the_requested_channel(toy_cli, tmp_path):
+    # color_pre_relu channel 2 is blue minus the other two colours: its render is blue.
+    out = tmp_path / "blue.png"
+    assert toy_render("color_pre_relu:2", "--steps", 48, "--seed", 0, "--out", out, "--quiet") == 0
+    mean_rgb = np.asarray(Image.open(out), np.float64).mean(axis=(0, 1))
+    assert mean_rgb[2] > mean_rgb[0] + 15 and mean_rgb[2] > mean_rgb[1] + 15, mean_rgb
+
+
+def test_render_defaults_to_showcase_unit_and_model_layer_channel_name(
+    toy_cli, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    assert run("render", "--steps", 2, "--size", 16) == 0
+    # ToyModel's conv layers: const_pre_relu, const, color_pre_relu, color, stripes_pre_relu,
+    # stripes; the middle one is color (depth 3), whose middle channel is 1.
+    assert (tmp_path / "ToyModel_color_1.png").is_file()
+    assert capsys.readouterr().out.strip() == "ToyModel_color_1.png"
+
+
+def test_showcase_objective_comes_from_the_table_first():
+    assert cli.showcase_objective(vision_models.InceptionV1()) == "mixed4a_pre_relu:476"
+    assert cli.showcase_objective(ToyModel()) == "color:1"
+
+
+def test_render_batch_writes_a_near_square_grid(toy_cli, tmp_path):
+    out = tmp_path / "grid.png"
+    assert toy_render("stripes:0", "--batch", 3, "--size", 20, "--out", out, "--quiet") == 0
+    # 3 images -> 2 columns x 2 rows of 20 px with 2 px gaps; the fourth cell stays white.
+    assert image_size(out) == (42, 42)
+    pixels = np.asarray(Image.open(out))
+    assert (pixels[:, 20:22] == 255).all() and (pixels[20:22, :] == 255).all()
+    assert (pixels[22:, 22:] == 255).all()
+
+
+def test_quiet_render_prints_nothing(toy_cli, tmp_path, capsys):
+    out = tmp_path / "quiet.png"
+    assert toy_render("const:0", "--out", out, "--quiet") == 0
+    assert out.is_file()
+    assert capsys.readouterr() == ("", "")
+
+
+def test_seed_makes_renders_reproducible(toy_cli, tmp_path):
+    paths = [tmp_path / name for name in ("a.png", "b.png", "c.png")]
+    for path, seed in zip(paths, (5, 5, 6)):
+        assert toy_render("stripes_pre_relu:1", "--seed", seed, "--out", path, "--quiet") == 0
+    images = [np.asarray(Image.open(path)) for path in paths]
+    np.testing.assert_array_equal(images[0], images[1])
+    assert not np.array_equal(images[0], images[2])
+
+
+def test_diversity_penalty_is_relative_to_the_objective(graph):
+    import tensorflow.compat.v1 as tf
+
+    x = tf.constant(2.0)
+    combined = cli._with_relative_penalty(lambda T: -x * x, lambda T: 3 * x, weight=0.5)
+    value = combined(None)
+    (gradient,) = tf.gradients(value, [x])
+    # -x^2 - 0.5 * |-x^2| * 3x at x = 2: -4 - 0.5 * 4 * 6; |objective| is held constant, so
+    # the gradient is -2x - 0.5 * 4 * 3.
+    np.testing.assert_allclose(graph.sess.run([value, gradient]), [-16.0, -10.0])
+
+
+def test_diversity_layer_is_a_conv_layer():
+    model = ToyModel()
+    assert cli._diversity_layer(model, "color_pre_relu") == "color"  # the ReLU, as in Lucid
+    assert cli._diversity_layer(model, "stripes") == "stripes"
+    assert cli._diversity_layer(model, "logits") == "stripes"  # dense: the last conv layer
+
+
+def test_image_grid_layout():
+    images = np.arange(5, dtype=np.float32)[:, None, None, None] * np.ones([5, 2, 3, 1]) / 10
+    grid = cli.image_grid(images, gap=1)
+    assert grid.shape == (2 * 2 + 1, 3 * 3 + 2, 1)  # 5 images: 3 columns, 2 rows
+    np.testing.assert_allclose(grid[3:5, 4:7, 0], 0.4)  # image 4: row 1, column 1
+    np.testing.assert_allclose(grid[2, :, 0], 1.0)  # the gap row
+    np.testing.assert_allclose(grid[3:, 8:, 0], 1.0)  # the empty sixth cell
+    single = np.zeros([1, 4, 4, 3])
+    assert cli.image_grid(single).shape == (4, 4, 3)
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def assert_one_line_error(capsys, *fragments):
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("lucid: error: "), lines[0]
+    assert "Traceback" not in captured.err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["ToyModl"], ["unknown model 'ToyModl'", "Did you mean ToyModel", "lucid models"]),
+        (
+            ["colr:1"],
+            ["layer 'colr' is not in ToyModel", "Close matches: color", "lucid layers ToyModel"],
+        ),
+        (["color:7"], ["channel 7 is out of range for layer 'color' with depth 3; use 0..2"]),
+        (["color"], ["'color' has no ':<channel>' part"]),
+        (["color:1", "--out", "unit.txt"], ["--out 'unit.txt' must end in one of .png"]),
+    ],
+    ids=[
+        "unknown-model",
+        "unknown-layer",
+        "channel-out-of-range",
+        "bad-objective",
+        "bad-extension",
+    ],
+)
+def test_bad_render_input_is_one_line_and_status_1(
+    toy_cli, capsys, tmp_path, monkeypatch, argv, fragments
+):
+    monkeypatch.chdir(tmp_path)
+    if argv == ["ToyModl"]:
+        argv = ["--model", "ToyModl"]
+    assert toy_render(*argv) == 1
+    assert_one_line_error(capsys, *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_under_a_file_is_refused_before_rendering(toy_cli, tmp_path, capsys, monkeypatch):
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("rendered despite an unwritable --out")
+
+    monkeypatch.setattr("lucid.optvis.render.render_vis", must_not_render)
+    (tmp_path / "file").write_text("not a directory")
+    assert toy_render("color:1", "--out", tmp_path / "file" / "unit.png") == 1
+    assert_one_line_error(capsys, "is a file, not a directory")
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [("--steps", 0), ("--steps", "many"), ("--size", 8), ("--batch", 0), ("--diversity", -1)],
+)
+def test_bad_numbers_are_usage_errors(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("render", option, value)
+    assert exit_info.value.code == 2
+    assert_one_line_error(capsys, f"argument {option}: must be a", "at least")
+
+
+def test_unknown_command_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("paint")
+    assert exit_info.value.code == 2
+    assert_one_line_error(capsys, "invalid choice: 'paint'")
+
+
+def test_unexpected_exceptions_keep_their_traceback(toy_cli, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug, not a user error")
+
+    monkeypatch.setattr("lucid.optvis.render.render_vis", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        toy_render("color:1", "--out", tmp_path / "x.png")
+
+
+# -- lucid models / lucid layers ------------------------------------------------------------
+
+
+def table_rows(text):
+    lines = text.strip().split("\n\n")[0].splitlines()
+    return {line.split()[0]: line.split()[1:] for line in lines[1:]}, lines[0].split()
+
+
+def test_models_lists_the_zoo_with_cached_status(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LUCID_MODELZOO_MIRROR", raising=False)
+    Path(reading.local_cache_path(vision_models.InceptionV1.model_path)).write_bytes(b"pb")
+    assert run("models") == 0
+    out = capsys.readouterr().out
+    rows, header = table_rows(out)
+    assert header == ["NAME", "DATASET", "INPUT", "CACHED"]
+    zoo = set(nets_factory.models_map) - {"ShapesNet"}
+    assert len(zoo) == 31 and zoo <= set(rows)
+    assert len(rows) == 31 + HAS_SHAPESNET
+    assert rows["InceptionV1"] == ["ImageNet", "224x224x3", "yes"]
+    assert rows["AlexNet"] == ["ImageNet", "227x227x3", "no"]
+    assert rows["Clip_ResNet50_4x"][-1] == "no"
+    if HAS_SHAPESNET:
+        assert rows["ShapesNet"][-1] == "bundled"
+    assert str(tmp_path / "cache") in out
+
+
+def test_models_reports_files_in_a_directory_mirror(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LUCID_MODELZOO_MIRROR", str(tmp_path / "mirror"))
+    relative = vision_models.AlexNet.model_path[len("gs://modelzoo/") :]
+    mirrored = tmp_path / "mirror" / relative
+    mirrored.parent.mkdir(parents=True)
+    mirrored.write_bytes(b"pb")
+    assert run("models") == 0
+    rows, _ = table_rows(capsys.readouterr().out)
+    assert rows["AlexNet"][-1] == "mirror"
+    assert rows["InceptionV1"][-1] == "no"
+
+
+def test_layers_lists_inception_v1_with_depths(capsys):
+    assert run("layers", "InceptionV1") == 0
+    rows, header = table_rows(capsys.readouterr().out)
+    assert header == ["LAYER", "DEPTH", "TAGS"]
+    assert len(rows) == 19
+    assert rows["mixed4a"] == ["508", "conv"]
+    assert rows["softmax2"] == ["1008", "dense"]
+
+
+def test_layers_accepts_names_in_any_case(capsys):
+    assert run("layers", "inceptionv1") == 0
+    assert len(table_rows(capsys.readouterr().out)[0]) == 19
+
+
+def test_layers_of_unknown_model_suggests_names(capsys):
+    assert run("layers", "InceptionV5") == 1
+    assert_one_line_error(capsys, "unknown model 'InceptionV5'", "InceptionV4_slim")
+
+
+# -- help and the microscope hook -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [[], ["render"], ["models"], ["layers"]])
+def test_help_everywhere(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(*argv, "--help")
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: lucid {' '.join(argv)}".rstrip())
+
+
+def test_no_command_prints_help(capsys):
+    assert run() == 2
+    assert "render" in capsys.readouterr().out
+
+
+def test_missing_microscope_module_leaves_the_command_out(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "lucid.microscope", None)  # makes its import fail
+    monkeypatch.setitem(sys.modules, "lucid.microscope.cli", None)
+    parser, problem = cli.build_parser()
+    assert problem
+    assert "microscope" not in parser.format_help()
+    assert run("microscope", "build") == 1
+    assert_one_line_error(capsys, "the 'microscope' command is not available")
+
+
+def test_microscope_registers_through_the_hook(capsys):
+    pytest.importorskip("lucid.microscope.cli")
+    with pytest.raises(SystemExit) as exit_info:
+        run("microscope", "--help")
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: lucid microscope")
+
+
+# -- ShapesNet, the default model -----------------------------------------------------------
+
+
+@needs_shapesnet
+def test_render_defaults_to_shapesnet_showcase(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert run("render", "--steps", 4, "--size", 32) == 0
+    layer, channel = cli.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
+    expected = f"ShapesNet_{layer}_{channel}.png"
+    assert capsys.readouterr().out.strip() == expected
+    assert image_size(tmp_path / expected) == (32, 32)
+
+
+@needs_shapesnet
+def test_shapesnet_showcase_render_shows_its_feature(tmp_path):
+    # The showcase unit detects vertical stripes: ShapesNet itself must see them in the render.
+    import tensorflow.compat.v1 as tf
+
+    out = tmp_path / "showcase.png"
+    assert run("render", "--steps", 64, "--size", 64, "--seed", 0, "--out", out, "--quiet") == 0
+    image = np.asarray(Image.open(out), np.float32) / 255
+    model = cli.load_model("ShapesNet")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        t_input = tf.placeholder(tf.float32, [None, None, None, 3])
+        probabilities = sess.run(model.import_graph(t_input)("softmax"), {t_input: image[None]})
+    assert model.labels[probabilities[0].argmax()] == "vertical_stripes"
+    assert probabilities[0].max() > 0.9
+
+
+@needs_shapesnet
+def test_layers_of_shapesnet(capsys):
+    assert run("layers", "ShapesNet") == 0
+    rows, _ = table_rows(capsys.readouterr().out)
+    showcase_layer, channel = cli.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
+    assert int(channel) < int(rows[showcase_layer][0])
+
+
+# -- the real entry point -------------------------------------------------------------------
+
+
+def run_module(*argv, cwd):
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the CLI must quiet TensorFlow by itself
+    return subprocess.run(
+        [sys.executable, "-m", "lucid", *map(str, argv)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_python_m_lucid_error_is_exactly_one_line(tmp_path):
+    result = run_module("render", "conv9:1", "--model", "NoSuchNet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "lucid: error: unknown model 'NoSuchNet'. Run 'lucid models' to list all "
+        f"{31 + HAS_SHAPESNET}."
+    ]
+
+
+@needs_shapesnet
+def test_python_m_lucid_render_writes_png(tmp_path):
+    result = run_module("render", "--steps", 8, "--size", 32, "--out", "X.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "X.png"
+    assert image_size(tmp_path / "X.png") == (32, 32)
+    assert "render_vis" in result.stderr and "Traceback" not in result.stderr
