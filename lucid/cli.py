@@ -490,28 +490,12 @@ def _print_table(header, rows):
 
 
 def model_classes():
-    """``{name: Model subclass}``: ShapesNet (bundled, when present) then every zoo model."""
+    """``{name: Model subclass}``: ShapesNet (bundled) first, then every zoo model."""
     from lucid.modelzoo import nets_factory
 
-    classes = {}
-    shapes_net = _shapes_net_class()
-    if shapes_net is not None:
-        classes["ShapesNet"] = shapes_net
+    classes = {"ShapesNet": nets_factory.models_map["ShapesNet"]}
     classes.update(nets_factory.models_map)
     return classes
-
-
-def _shapes_net_class():
-    """``vision_models.ShapesNet``, else its defining module's (if vision_models doesn't list it)."""
-    from lucid.modelzoo import vision_models
-
-    if hasattr(vision_models, "ShapesNet"):
-        return vision_models.ShapesNet
-    try:
-        from lucid.modelzoo.other_models.ShapesNet import ShapesNet
-    except ImportError:
-        return None
-    return ShapesNet
 
 
 def load_model(name):

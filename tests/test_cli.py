@@ -21,12 +21,6 @@ from lucid.modelzoo import vision_models
 from tests.toy_models import ToyModel
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-HAS_SHAPESNET = "ShapesNet" in cli.model_classes()
-needs_shapesnet = pytest.mark.skipif(
-    not HAS_SHAPESNET,
-    reason="ShapesNet is in neither lucid.modelzoo.vision_models nor "
-    "lucid.modelzoo.other_models.ShapesNet",
-)
 
 
 @pytest.fixture
@@ -256,12 +250,11 @@ def test_models_lists_the_zoo_with_cached_status(tmp_path, monkeypatch, capsys):
     assert header == ["NAME", "DATASET", "INPUT", "CACHED"]
     zoo = set(nets_factory.models_map) - {"ShapesNet"}
     assert len(zoo) == 31 and zoo <= set(rows)
-    assert len(rows) == 31 + HAS_SHAPESNET
+    assert len(rows) == 32
     assert rows["InceptionV1"] == ["ImageNet", "224x224x3", "yes"]
     assert rows["AlexNet"] == ["ImageNet", "227x227x3", "no"]
     assert rows["Clip_ResNet50_4x"][-1] == "no"
-    if HAS_SHAPESNET:
-        assert rows["ShapesNet"][-1] == "bundled"
+    assert rows["ShapesNet"][-1] == "bundled"
     assert str(tmp_path / "cache") in out
 
 
@@ -335,7 +328,6 @@ def test_microscope_registers_through_the_hook(capsys):
 # -- ShapesNet, the default model -----------------------------------------------------------
 
 
-@needs_shapesnet
 def test_render_defaults_to_shapesnet_showcase(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert run("render", "--steps", 4, "--size", 32) == 0
@@ -345,7 +337,6 @@ def test_render_defaults_to_shapesnet_showcase(tmp_path, monkeypatch, capsys):
     assert image_size(tmp_path / expected) == (32, 32)
 
 
-@needs_shapesnet
 def test_shapesnet_showcase_render_shows_its_feature(tmp_path):
     # The showcase unit detects vertical stripes: ShapesNet itself must see them in the render.
     import tensorflow.compat.v1 as tf
@@ -361,7 +352,6 @@ def test_shapesnet_showcase_render_shows_its_feature(tmp_path):
     assert probabilities[0].max() > 0.9
 
 
-@needs_shapesnet
 def test_layers_of_shapesnet(capsys):
     assert run("layers", "ShapesNet") == 0
     rows, _ = table_rows(capsys.readouterr().out)
@@ -389,12 +379,10 @@ def test_python_m_lucid_error_is_exactly_one_line(tmp_path):
     result = run_module("render", "conv9:1", "--model", "NoSuchNet", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "lucid: error: unknown model 'NoSuchNet'. Run 'lucid models' to list all "
-        f"{31 + HAS_SHAPESNET}."
+        "lucid: error: unknown model 'NoSuchNet'. Run 'lucid models' to list all 32."
     ]
 
 
-@needs_shapesnet
 def test_python_m_lucid_render_writes_png(tmp_path):
     result = run_module("render", "--steps", 8, "--size", 32, "--out", "X.png", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 
     import lucid.modelzoo.vision_models as models
     model = models.InceptionV1()
+    model = models.ShapesNet()      # bundled with the package: loads offline
 
 Each class only describes its model (paths, input format, declared layers); nothing is
 downloaded until a graph or labels are first used. See ``lucid.modelzoo.vision_base.Model``.
@@ -18,6 +19,7 @@ from lucid.modelzoo.other_models import AlexNet
 from lucid.modelzoo.other_models import Clip_ResNet50_4x
 from lucid.modelzoo.other_models import InceptionV1
 from lucid.modelzoo.other_models import InceptionV1_adv_finetuned
+from lucid.modelzoo.other_models import ShapesNet
 from lucid.modelzoo.slim_models import InceptionResnetV2_slim
 from lucid.modelzoo.slim_models import InceptionV1_slim
 from lucid.modelzoo.slim_models import InceptionV2_slim
@@ -43,6 +45,7 @@ from lucid.modelzoo.vision_base import Model
 
 __all__ = [
     "Model",
+    "ShapesNet",
     "AlexNet_caffe_Places365",
     "InceptionV1_caffe",
     "InceptionV1_caffe_Places205",

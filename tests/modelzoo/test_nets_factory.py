@@ -1,4 +1,4 @@
-"""nets_factory: the 31 zoo names and get_model's errors."""
+"""nets_factory: the 31 zoo names plus the bundled ShapesNet, and get_model's errors."""
 
 import pytest
 
@@ -6,8 +6,9 @@ import lucid.modelzoo.vision_models as models
 from lucid.modelzoo import nets_factory
 
 
-def test_models_map_has_the_31_zoo_classes_only():
-    assert len(nets_factory.models_map) == 31
+def test_models_map_has_the_31_zoo_classes_and_shapesnet_only():
+    assert len(nets_factory.models_map) == 32
+    assert nets_factory.models_map["ShapesNet"] is models.ShapesNet
     assert set(nets_factory.models_map) == set(models.__all__) - {"Model"}
     for excluded in ("Model", "Layer", "SerializedModel", "FrozenGraphModel"):
         assert excluded not in nets_factory.models_map
