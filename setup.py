@@ -35,9 +35,15 @@ extras = {
         "ipykernel",
         "scikit-learn",
         "matplotlib",
+        # tests/microscope: the Ray engine on a local cluster, and the browser test (which
+        # drives Debian's /usr/bin/chromium: .ci/install-browser-deps installs it).
+        "ray",
+        "playwright",
     ],
     "notebook": ["ipython", "matplotlib"],
     "reducers": ["scikit-learn"],
+    # `lucid microscope build --engine ray`: unit batches as tasks on a Ray cluster.
+    "distributed": ["ray"],
 }
 extras["all"] = sorted({dep for deps in extras.values() for dep in deps})
 
@@ -49,7 +55,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache 2.0",
     packages=find_packages(include=["lucid", "lucid.*"]),
-    package_data={"lucid": ["modelzoo/data/*"]},
+    package_data={"lucid": ["modelzoo/data/*", "microscope/static/*"]},
     include_package_data=True,
     python_requires=">=3.9",
     install_requires=install_requires,

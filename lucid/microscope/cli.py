@@ -1,0 +1,155 @@
+"""``lucid microscope build`` and ``lucid microscope serve``: the atlas on the command line.
+
+    lucid microscope build --model ShapesNet --images builtin:shapes --out atlas
+    lucid microscope build --model InceptionV1 --layers mixed4a mixed4b --units 0-63 \\
+        --engine ray --address auto --memory-budget-mb 30000 --out /shared/atlas
+    lucid microscope serve atlas                     # http://127.0.0.1:8000/
+
+``lucid/cli.py`` calls :func:`add_arguments` to register the sub-command. Importing this
+module is cheap (TensorFlow is imported only when a command runs).
+"""
+
+import argparse
+
+_BUILD_EXAMPLES = """examples:
+  lucid microscope build --model ShapesNet --images builtin:shapes --out atlas
+  lucid microscope build --model ShapesNet --layers conv2 conv3 --max-units 8 --steps 256 --out atlas
+  lucid microscope build --model my_models:MyNet --images ./photos --out atlas
+  lucid microscope build --model InceptionV1 --engine ray --address auto --out /shared/atlas
+
+Re-running a build skips every result already done with the same parameters, so an
+interrupted build resumes where it stopped. Open OUT/index.html, or 'lucid microscope serve OUT'."""
+
+
+def add_arguments(subparsers) -> None:
+    """Registers ``microscope`` (with ``build`` and ``serve``) on ``lucid``'s ``subparsers``."""
+    parser = subparsers.add_parser(
+        "microscope",
+        help="build a browsable atlas of every unit of a model, or serve one",
+        description="Build a static site showing every unit of a model's layers, or serve one.",
+    )
+    commands = parser.add_subparsers(dest="microscope_command", metavar="COMMAND")
+    parser.set_defaults(func=lambda args: _print_help(parser))
+    _add_build(commands)
+    _add_serve(commands)
+
+
+def _print_help(parser):
+    parser.print_help()
+    return 2
+
+
+def _add_build(commands):
+    build = commands.add_parser(
+        "build",
+        help="render the units of a model and write the atlas site",
+        description="Render units of a model (resumable) and write a static atlas site to --out.",
+        epilog=_BUILD_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument("--model", required=True, help="zoo model name or package.module:ClassName")
+    build.add_argument("--out", required=True, metavar="DIR", help="atlas directory (created)")
+    build.add_argument(
+        "--layers", nargs="+", metavar="LAYER", help="declared layers (default: all)"
+    )
+    build.add_argument(
+        "--units", metavar="SPEC", help="units of every layer, e.g. 0-7,12 (default: all)"
+    )
+    build.add_argument(
+        "--max-units", type=int, metavar="N", help="at most the first N units per layer"
+    )
+    build.add_argument(
+        "--images",
+        metavar="DIR|builtin:shapes[:N]",
+        help="dataset examples from a directory of images, or N (default 512) generated shapes",
+    )
+    build.add_argument("--steps", type=int, default=512, help="optimization steps (default 512)")
+    build.add_argument(
+        "--size", type=int, default=128, metavar="PX", help="image size (default 128)"
+    )
+    build.add_argument("--seed", type=int, default=0, help="seed mixed into every unit's seed")
+    build.add_argument(
+        "--diverse", type=int, default=4, metavar="N", help="diverse images per unit (0: none)"
+    )
+    build.add_argument(
+        "--examples", type=int, default=8, metavar="K", help="dataset examples per unit"
+    )
+    build.add_argument(
+        "--batch-size", type=int, metavar="N", help="units per batch (default: from the budget)"
+    )
+    build.add_argument(
+        "--memory-budget-mb", type=float, metavar="MB", help="memory for one batch (default 2048)"
+    )
+    build.add_argument(
+        "--engine", choices=("local", "ray"), default="local", help="where to render"
+    )
+    build.add_argument(
+        "--address", help="Ray cluster address for --engine ray (default: ray.init())"
+    )
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.set_defaults(func=run_build)
+
+
+def _add_serve(commands):
+    serve = commands.add_parser(
+        "serve",
+        help="serve an atlas directory over HTTP",
+        description="Serve an atlas directory over HTTP (loopback only by default).",
+    )
+    serve.add_argument("directory", metavar="DIR", help="the --out directory of a build")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default 8000; 0: any free port)"
+    )
+    serve.set_defaults(func=run_serve)
+
+
+def run_build(args) -> int:
+    """``lucid microscope build``: validates the options, builds, prints where the site is."""
+    for name in ("steps", "size", "examples", "batch_size", "memory_budget_mb"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1; got {value}.")
+    if args.diverse < 0:
+        raise ValueError(f"--diverse must be 0 or more; got {args.diverse}.")
+    if args.address is not None and args.engine != "ray":
+        raise ValueError("--address is only used with --engine ray; add --engine ray or drop it.")
+    from lucid.cli import UserError
+    from lucid.microscope import build
+    from lucid.microscope import engines
+    from lucid.microscope.jobs import RenderSettings
+
+    try:
+        engine = engines.get_engine(args.engine, args.address)
+    except ImportError as e:
+        raise UserError(str(e)) from None
+    units = None if args.units is None else build.parse_units(args.units)
+    report = build.build(
+        args.model,
+        args.out,
+        layers=args.layers,
+        units=units,
+        max_units=args.max_units,
+        images=args.images,
+        settings=RenderSettings(
+            steps=args.steps, size=args.size, seed=args.seed, diverse=args.diverse
+        ),
+        examples=args.examples,
+        batch_size=args.batch_size,
+        memory_budget_mb=args.memory_budget_mb,
+        engine=engine,
+        progress=not args.quiet,
+    )
+    print(
+        f"{report.jobs_run} of {report.jobs_planned} render jobs run, "
+        f"{report.examples_written} units' dataset examples written; "
+        f"site: {args.out}/index.html ({report.pages} pages)."
+    )
+    return 0
+
+
+def run_serve(args) -> int:
+    """``lucid microscope serve``."""
+    from lucid.microscope import serve
+
+    return serve.serve(args.directory, args.host, args.port)
