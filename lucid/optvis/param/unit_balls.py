@@ -5,8 +5,14 @@ here map a tensor into the L2 or L_inf unit ball and replace the gradient of tha
 with a projected gradient: components that would push a point already on (or beyond) the
 boundary further out are removed.
 
-Gradient convention (Lucid's): the incoming gradient is treated as the direction the value
-should move, i.e. the gradient of an objective being **maximised** (``tf.gradients(obj, x)``).
+Gradient convention: the incoming gradient is that of a **loss being minimised**, which is
+what TensorFlow's optimizers (and ``render_vis``, which minimises ``-objective``) apply: the
+value moves along ``-grad``. A component is outward when ``x . grad < 0``.
+
+Fixed from Lucid: Lucid treated the incoming gradient as the direction of movement (an
+ascent direction) although ``render_vis`` minimises, so it blocked exactly the wrong
+components: a pixel of ``to_valid_rgb(..., sigmoid=False)`` that reached the edge of
+``[0, 1]`` could never come back, while its variable kept growing outward unchecked.
 
 Unlike Lucid, the projected gradients are ordinary graph ops built with
 ``lucid.optvis.overrides.gradient_override.use_gradient`` (Lucid used ``py_func``), so graphs
@@ -34,8 +40,8 @@ def _constrain_L2_grad(op, grad):
     """Projected gradient for ``constrain_L2``.
 
     Inside the ball the gradient passes unchanged. On the boundary (or outside), a gradient
-    pointing outward loses its component along the input direction; one pointing inward
-    passes unchanged.
+    that would move the value outward (``x . grad < 0``, as the value moves along ``-grad``)
+    loses its component along the input direction; one moving it inward passes unchanged.
     """
     inp = op.inputs[0]
     inp_norm = tf.norm(inp)
@@ -43,7 +49,7 @@ def _constrain_L2_grad(op, grad):
     grad_projection = dot(unit_inp, grad)
     parallel_grad = unit_inp * grad_projection
     is_in_ball = tf.less_equal(inp_norm, 1.0)
-    is_pointed_inward = tf.less(grad_projection, 0.0)
+    is_pointed_inward = tf.greater(grad_projection, 0.0)  # the value moves along -grad
     allow_grad = tf.logical_or(is_in_ball, is_pointed_inward)
     return tf.where_v2(allow_grad, grad, grad - parallel_grad)
 
@@ -72,17 +78,18 @@ def _constrain_L_inf_grad(precondition=True):
 
     Args:
       precondition: if True the gradient is first replaced by its sign, the L_inf direction
-        of steepest ascent.
+        of steepest descent.
 
     Returns:
       A gradient function ``(op, grad) -> grad``: elementwise, where ``|x| >= 1`` and the
-      gradient points outward (``x * grad > 0``), the gradient is zeroed.
+      step would move the value outward (``x * grad < 0``, as it moves along ``-grad``),
+      the gradient is zeroed.
     """
 
     def grad_f(op, grad):
         inp = op.inputs[0]
         dim_at_edge = tf.greater_equal(tf.abs(inp), 1.0)
-        dim_outward = tf.greater(inp * grad, 0.0)
+        dim_outward = tf.less(inp * grad, 0.0)  # the value moves along -grad
         if precondition:
             grad = tf.sign(grad)
         return tf.where_v2(tf.logical_and(dim_at_edge, dim_outward), tf.zeros_like(grad), grad)
@@ -109,7 +116,7 @@ def unit_ball_L_inf(shape: Sequence[int], precondition: bool = True):
     Args:
       shape: the shape of the variable.
       precondition: if True (default) gradients are replaced by their sign (the L_inf
-        direction of steepest ascent) before projection.
+        direction of steepest descent) before projection.
 
     Returns:
       A float32 tensor of ``shape`` with values in ``[-1, 1]``.

@@ -61,9 +61,10 @@ def test_linf_path_clips_like_numpy(graph, decorrelate):
 def test_linf_path_gradient_is_projected_at_the_edge(graph):
     x = tf.constant([[2.0, 0.25, -3.0]])
     rgb = color.to_valid_rgb(x, sigmoid=False)
-    # Ascent direction +1 everywhere: blocked where the value already sits at 1 (x=2).
+    # A loss gradient of +1 everywhere: a minimiser moves every value down, which is blocked
+    # only where the value already sits at 0 (x=-3); at 1 (x=2) moving down is inward.
     (grad,) = tf.gradients(rgb, x)
-    np.testing.assert_allclose(graph.sess.run(grad), [[0.0, 1.0, 1.0]])
+    np.testing.assert_allclose(graph.sess.run(grad), [[1.0, 1.0, 0.0]])
 
 
 def test_keeps_shape_of_rank_2_and_5_inputs(graph):

@@ -27,15 +27,16 @@ def test_constrain_l2_inside_ball_is_identity_with_unchanged_gradient(graph):
 
 def test_constrain_l2_outside_projects_value_and_outward_gradient(graph):
     x = [3.0, 4.0]  # norm 5, unit direction (0.6, 0.8)
-    y, grad = _value_and_grad(graph.sess, unit_balls.constrain_L2, x, [1.0, 0.0])
+    y, grad = _value_and_grad(graph.sess, unit_balls.constrain_L2, x, [-1.0, 0.0])
     np.testing.assert_allclose(y, [0.6, 0.8], rtol=1e-6)
-    # Outward (projection 0.6 > 0): the radial part 0.6 * (0.6, 0.8) is removed.
-    np.testing.assert_allclose(grad, [1.0 - 0.36, -0.48], rtol=1e-5)
+    # A loss gradient: the value moves along -grad = (1, 0), outward (x . grad = -3 < 0):
+    # the radial part -0.6 * (0.6, 0.8) is removed.
+    np.testing.assert_allclose(grad, [-1.0 + 0.36, 0.48], rtol=1e-5)
 
 
 def test_constrain_l2_outside_keeps_inward_gradient(graph):
-    _, grad = _value_and_grad(graph.sess, unit_balls.constrain_L2, [3.0, 4.0], [-1.0, 0.5])
-    np.testing.assert_allclose(grad, [-1.0, 0.5], rtol=1e-6)  # projection -0.2 < 0
+    _, grad = _value_and_grad(graph.sess, unit_balls.constrain_L2, [3.0, 4.0], [1.0, -0.5])
+    np.testing.assert_allclose(grad, [1.0, -0.5], rtol=1e-6)  # x . grad = 1 > 0: inward
 
 
 def test_constrain_l2_at_origin_has_finite_gradient(graph):
@@ -54,15 +55,53 @@ X_INF = [2.0, -2.0, 0.5, 1.0, -1.5]
 def test_constrain_l_inf_clips_and_zeroes_outward_gradient_at_edges(graph):
     y, grad = _value_and_grad(graph.sess, unit_balls.constrain_L_inf, X_INF, [1, 1, 1, -1, -1])
     np.testing.assert_allclose(y, [1.0, -1.0, 0.5, 1.0, -1.0])
-    # At the edge (|x| >= 1) and pointing outward (x * g > 0): entries 0 and 4.
-    np.testing.assert_allclose(grad, [0.0, 1.0, 1.0, -1.0, 0.0])
+    # At the edge (|x| >= 1) and moving outward along -grad (x * grad < 0): entries 1 and 3.
+    np.testing.assert_allclose(grad, [1.0, 0.0, 1.0, 0.0, -1.0])
 
 
 def test_constrain_l_inf_precondition_uses_sign(graph):
     upstream = [0.3, 2.0, -0.2, -5.0, -1.0]
     y, grad = _value_and_grad(graph.sess, unit_balls.constrain_L_inf_precondition, X_INF, upstream)
     np.testing.assert_allclose(y, [1.0, -1.0, 0.5, 1.0, -1.0])
-    np.testing.assert_allclose(grad, [0.0, 1.0, -1.0, -1.0, 0.0])
+    np.testing.assert_allclose(grad, [1.0, 0.0, -1.0, 0.0, -1.0])
+
+
+@pytest.mark.parametrize("precondition", [True, False])
+def test_l_inf_ball_under_a_minimiser_stays_at_the_edge_and_comes_back(graph, precondition):
+    # As render_vis uses it: minimise -objective. First push the value up to the edge: the
+    # variable must not run away beyond it. Then pull it down: it must leave the edge.
+    t = unit_balls.unit_ball_L_inf([1], precondition=precondition)
+    (variable,) = tf.trainable_variables()
+    direction = tf.placeholder_with_default(1.0, [])
+    objective = direction * tf.reduce_sum(t)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(-objective)
+    graph.sess.run(tf.global_variables_initializer())
+    for _ in range(50):
+        graph.sess.run(train)
+    np.testing.assert_allclose(graph.sess.run(t), [1.0])
+    assert graph.sess.run(variable)[0] < 1.2, "the variable ran away past the edge"
+    for _ in range(5):
+        graph.sess.run(train, {direction: -1.0})
+    assert graph.sess.run(t)[0] < 0.8, "the value is stuck at the edge"
+
+
+def test_l2_ball_under_a_minimiser_turns_along_the_sphere(graph):
+    # Maximise <t, target> inside the L2 ball: t ends at target / |target|, the variable's
+    # norm stays near 1 (only tangential steps are taken on the sphere).
+    t = unit_balls.unit_ball_L2([2])
+    (variable,) = tf.trainable_variables()
+    target = tf.constant([0.0, 1.0])
+    objective = unit_balls.dot(t, tf.constant([1.0, 0.0]))
+    train_x = tf.train.GradientDescentOptimizer(0.1).minimize(-objective)
+    train_y = tf.train.GradientDescentOptimizer(0.1).minimize(-unit_balls.dot(t, target))
+    graph.sess.run(tf.global_variables_initializer())
+    for _ in range(30):
+        graph.sess.run(train_x)
+    np.testing.assert_allclose(graph.sess.run(t), [1.0, 0.0], atol=1e-6)
+    for _ in range(200):
+        graph.sess.run(train_y)
+    np.testing.assert_allclose(graph.sess.run(t), [0.0, 1.0], atol=0.05)
+    assert np.linalg.norm(graph.sess.run(variable)) < 1.3, "the variable ran away outward"
 
 
 def test_unit_ball_l2_variable_starts_at_zero_and_stays_in_ball(graph):
