@@ -72,6 +72,32 @@ def test_documented_names_resolve(module_name):
     assert not missing, f"{module_name} lacks {missing}"
 
 
+# Beyond Lucid 0.3.10: the names this port adds, documented in README.md.
+EXTENSION_NAMES = {
+    "lucid.optvis.batch": "render_units unit_seed estimate_batch_size",
+    "lucid.modelzoo.vision_models": "ShapesNet",
+    "lucid.modelzoo.shapes_dataset": "CLASSES IMAGE_SIZE generate",
+    "lucid.modelzoo.vision_base": "Model",
+    "lucid.microscope.build": "build",
+    "lucid.microscope.engines": "LocalEngine RayEngine get_engine",
+    "lucid.cli": "main",
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(EXTENSION_NAMES))
+def test_extension_names_resolve(module_name):
+    module = importlib.import_module(module_name)
+    missing = [name for name in EXTENSION_NAMES[module_name].split() if not hasattr(module, name)]
+    assert not missing, f"{module_name} lacks {missing}"
+
+
+def test_model_has_the_bring_your_own_model_methods():
+    from lucid.modelzoo.vision_base import Model
+
+    for name in ("from_keras", "from_saved_model", "export", "save", "load", "suggest_save_args"):
+        assert callable(getattr(Model, name)), name
+
+
 @pytest.mark.parametrize(
     "module_name",
     ["lucid.optvis.param", "lucid.optvis.overrides", "lucid.misc.io"],
