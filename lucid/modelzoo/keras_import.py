@@ -142,12 +142,7 @@ def export(model, path):
         ],
     }
     util.infuse_metadata(graph_def, metadata)
-    path = os.fspath(path)
-    directory = os.path.dirname(path)
-    if directory and "://" not in path:
-        os.makedirs(directory, exist_ok=True)
-    with tf.io.gfile.GFile(path, "wb") as f:
-        f.write(graph_def.SerializeToString())
+    util.write_graph_def(graph_def, path)
     return graph_def
 
 

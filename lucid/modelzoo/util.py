@@ -154,6 +154,19 @@ def infuse_metadata(graph_def, info):
     graph_def.node.extend([node])
 
 
+def write_graph_def(graph_def, path):
+    """Writes ``graph_def`` (binary protobuf) to a local path or any ``tf.io.gfile`` URL.
+
+    A missing local parent directory is created. Used by ``Model.save`` and ``Model.export``.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(path)
+    if directory and "://" not in path:
+        os.makedirs(directory, exist_ok=True)
+    with tf.io.gfile.GFile(path, "wb") as f:
+        f.write(graph_def.SerializeToString())
+
+
 def extract_metadata(graph_def):
     """Returns the JSON stored by :func:`infuse_metadata` in ``graph_def``, or None."""
     matches = [n for n in graph_def.node if n.name == metadata_node_name]

@@ -379,11 +379,7 @@ class Model:
         }
         graph_def = util.frozen_default_graph_def([input_name], list(output_names))
         util.infuse_metadata(graph_def, metadata)
-        directory = os.path.dirname(save_url)
-        if directory and "://" not in save_url:
-            os.makedirs(directory, exist_ok=True)
-        with tf.io.gfile.GFile(save_url, "wb") as f:
-            f.write(graph_def.SerializeToString())
+        util.write_graph_def(graph_def, save_url)
         return graph_def
 
     @classmethod
