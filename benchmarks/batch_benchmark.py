@@ -22,24 +22,13 @@ import argparse
 import math
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from replica_mirror import REPO
+from replica_mirror import replica_mirror
+
 FULL_STEPS = 512
-
-
-def build_mirror(directory):
-    subprocess.run(
-        [sys.executable, "-m", "modelzoo.build_mirror", str(directory), "--models", "InceptionV1"],
-        cwd=REPO,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def timed(f):
@@ -163,10 +152,7 @@ def parse_args():
 if __name__ == "__main__":
     args = parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with tempfile.TemporaryDirectory() as tmp:
-        mirror, cache = Path(tmp, "mirror"), Path(tmp, "cache")
-        build_mirror(mirror)
-        os.environ["LUCID_MODELZOO_MIRROR"] = str(mirror)
-        os.environ["LUCID_CACHE_DIR"] = str(cache)
+    with replica_mirror() as mirror_settings:
+        os.environ.update(mirror_settings)
         sys.path.insert(0, str(REPO))
         main(args)

@@ -18,22 +18,12 @@ import platform
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from replica_mirror import REPO
+from replica_mirror import replica_mirror
+
 WARMUP_STEPS = 5
-
-
-def build_mirror(directory):
-    subprocess.run(
-        [sys.executable, "-m", "modelzoo.build_mirror", str(directory), "--models", "InceptionV1"],
-        cwd=REPO,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def measure(batch, size, steps):
@@ -97,10 +87,8 @@ def main():
         measure(args.child, args.size, args.steps)
         return
 
-    with tempfile.TemporaryDirectory() as tmp:
-        mirror, cache = Path(tmp, "mirror"), Path(tmp, "cache")
-        build_mirror(mirror)
-        env = dict(os.environ, LUCID_MODELZOO_MIRROR=str(mirror), LUCID_CACHE_DIR=str(cache))
+    with replica_mirror() as mirror_settings:
+        env = dict(os.environ, **mirror_settings)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         print(
