@@ -48,10 +48,11 @@ def measure_batched(model, layer, units, size, steps, batch_size):
             )
         )  # fmt: skip
 
+    run(1)  # warm-up: TensorFlow's one-time start-up costs are not the graph build
     build = run(1)
     total = run(steps)
     n_batches = math.ceil(len(units) / batch_size)
-    step_per_batch = (total - build) / (steps - 1) / n_batches
+    step_per_batch = _per_step(total - build, steps) / n_batches
     return build, total, step_per_batch
 
 
@@ -67,11 +68,23 @@ def measure_single(model, layer, units, size, steps):
             )
         )  # fmt: skip
 
+    run(units[0], 1)  # warm-up, as in measure_batched
     builds = [run(unit, 1) for unit in units]
     totals = [run(unit, steps) for unit in units]
     build = sum(builds) / len(units)
     total = sum(totals) / len(units)
-    return build, total, (total - build) / (steps - 1)
+    return build, total, _per_step(total - build, steps)
+
+
+def _per_step(seconds_beyond_one_step, steps):
+    """Seconds per step from the time ``steps`` steps took beyond a 1-step run."""
+    per_step = seconds_beyond_one_step / (steps - 1)
+    if per_step <= 0:
+        sys.exit(
+            f"batch_benchmark: {steps} steps took no longer than 1 step, so the time per step "
+            "can't be separated from the graph build; use more steps (e.g. --steps 32)."
+        )
+    return per_step
 
 
 def main(args):
