@@ -83,16 +83,21 @@ def write_result(
     atomic_write(os.path.join(directory, stem + ".json"), json_bytes(record))
 
 
-def read_result(directory: str, stem: str) -> Optional[dict]:
-    """The committed record of a result, or None if it is missing or unreadable."""
+def read_json_record(path: str, list_field: str) -> Optional[dict]:
+    """The JSON object at ``path`` if it has a list ``list_field``; None if missing or unreadable."""
     try:
-        with open(os.path.join(directory, stem + ".json"), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             record = json.load(f)
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or not isinstance(record.get("files"), list):
+    if not isinstance(record, dict) or not isinstance(record.get(list_field), list):
         return None
     return record
+
+
+def read_result(directory: str, stem: str) -> Optional[dict]:
+    """The committed record of a result, or None if it is missing or unreadable."""
+    return read_json_record(os.path.join(directory, stem + ".json"), "files")
 
 
 def is_done(directory: str, stem: str, params: dict) -> bool:

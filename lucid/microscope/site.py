@@ -13,7 +13,6 @@ Content-Security-Policy forbids them); images load lazily.
 """
 
 import html
-import json
 import os
 from typing import Dict
 from typing import List
@@ -52,14 +51,7 @@ def href(*components: str) -> str:
 
 def read_model(model_dir: str) -> Optional[dict]:
     """The ``model.json`` of a model directory, or None if there is none (or it is unreadable)."""
-    try:
-        with open(os.path.join(model_dir, layout.MODEL_JSON), encoding="utf-8") as f:
-            info = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(info, dict) or not isinstance(info.get("layers"), list):
-        return None
-    return info
+    return results.read_json_record(os.path.join(model_dir, layout.MODEL_JSON), "layers")
 
 
 def read_layer_results(layer_dir: str):
