@@ -18,23 +18,28 @@ class InceptionV1_caffe(Model):
     is_BGR = True
 
 
-# fmt: off
-InceptionV1_caffe.layers = _layers_from_list_of_dicts(InceptionV1_caffe(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
-    {"tags": ["dense"], "name": "prob", "depth": 1000},
-])
-# fmt: on
+def _caffe_inception_v1_layers(model, n_classes):
+    """The declared layers shared by the three Caffe InceptionV1s; only ``prob``'s depth differs."""
+    # fmt: off
+    return _layers_from_list_of_dicts(model, [
+        {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
+        {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
+        {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
+        {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
+        {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
+        {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
+        {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
+        {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
+        {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
+        {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
+        {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
+        {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
+        {"tags": ["dense"], "name": "prob", "depth": n_classes},
+    ])
+    # fmt: on
+
+
+InceptionV1_caffe.layers = _caffe_inception_v1_layers(InceptionV1_caffe(), 1000)
 
 
 class InceptionV1_caffe_Places205(Model):
@@ -49,23 +54,7 @@ class InceptionV1_caffe_Places205(Model):
     is_BGR = True
 
 
-# fmt: off
-InceptionV1_caffe_Places205.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places205(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
-    {"tags": ["dense"], "name": "prob", "depth": 205},
-])
-# fmt: on
+InceptionV1_caffe_Places205.layers = _caffe_inception_v1_layers(InceptionV1_caffe_Places205(), 205)
 
 
 class InceptionV1_caffe_Places365(Model):
@@ -80,20 +69,4 @@ class InceptionV1_caffe_Places365(Model):
     is_BGR = True
 
 
-# fmt: off
-InceptionV1_caffe_Places365.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places365(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
-    {"tags": ["dense"], "name": "prob", "depth": 365},
-])
-# fmt: on
+InceptionV1_caffe_Places365.layers = _caffe_inception_v1_layers(InceptionV1_caffe_Places365(), 365)
