@@ -104,7 +104,9 @@ def cppn(
     r = 3.0**0.5  # std(coord_range) == 1
     coord_range = np.linspace(-r, r, width, dtype=np.float32)
     y, x = np.meshgrid(coord_range, coord_range, indexing="ij")
-    net = tf.constant(np.tile(np.stack([x, y], -1)[None], [batch, 1, 1, 1]))
+    # Every batch item is the same image (shared weights, same coordinates): compute it once
+    # and tile it, which also makes the items bit-identical (a batched convolution need not be).
+    net = tf.constant(np.stack([x, y], -1)[None])
 
     weights_initializer = tf.initializers.variance_scaling()
     for _ in range(num_layers):
@@ -112,9 +114,10 @@ def cppn(
         if normalize:
             x = _instance_norm(x)
         net = activation_func(x)
-    return _conv1x1(
+    image = _conv1x1(
         net,
         num_output_channels,
         weights_initializer=tf.zeros_initializer(),
         activation_fn=tf.nn.sigmoid,
     )
+    return image if batch == 1 else tf.tile(image, [batch, 1, 1, 1])
