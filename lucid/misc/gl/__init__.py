@@ -1,0 +1,1 @@
+"""Lucid subpackage; import its modules explicitly."""
