@@ -10,6 +10,8 @@ from typing import Union
 
 import tensorflow.compat.v1 as tf
 
+from lucid.misc.graph_analysis.overlay_graph import OverlayNode
+
 _DATA_FORMATS = ("NHWC", "NCHW")
 # Ops after which the data_format of their inputs says nothing about their output's layout.
 _LAYOUT_CHANGING_OPS = frozenset(
@@ -17,13 +19,14 @@ _LAYOUT_CHANGING_OPS = frozenset(
 )
 
 
-def as_tensor(t: Union[tf.Tensor, tf.Operation, str]) -> tf.Tensor:
+def as_tensor(t: Union[tf.Tensor, tf.Operation, OverlayNode, str]) -> tf.Tensor:
     """Returns the tensor that ``t`` refers to.
 
     Args:
-      t: a ``tf.Tensor`` (returned as is), a ``tf.Operation`` (its first output), or a
-        name in the default graph: a tensor name (``"conv/Relu:0"``) or an op name
-        (``"conv/Relu"``, meaning its first output).
+      t: a ``tf.Tensor`` (returned as is), a ``tf.Operation`` (its first output), an
+        ``OverlayNode`` (its tensor, in the overlay's graph), or a name in the default
+        graph: a tensor name (``"conv/Relu:0"``) or an op name (``"conv/Relu"``, meaning
+        its first output).
 
     Returns:
       A ``tf.Tensor``.
@@ -35,6 +38,8 @@ def as_tensor(t: Union[tf.Tensor, tf.Operation, str]) -> tf.Tensor:
     """
     if isinstance(t, tf.Tensor):
         return t
+    if isinstance(t, OverlayNode):
+        return t.overlay_graph.get_tf_node(t)
     if isinstance(t, tf.Operation):
         if not t.outputs:
             raise ValueError(f"Operation {t.name!r} has no outputs, so it has no tensor.")
