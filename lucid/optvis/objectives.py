@@ -26,16 +26,21 @@ import re
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.optvis.objectives_util import _channel_arg
 from lucid.optvis.objectives_util import _check_index
 from lucid.optvis.objectives_util import _check_rank
 from lucid.optvis.objectives_util import _depth
+from lucid.optvis.objectives_util import _direction_arg
 from lucid.optvis.objectives_util import _dot_cossim
 from lucid.optvis.objectives_util import _extract_act_pos
+from lucid.optvis.objectives_util import _in_graph
 from lucid.optvis.objectives_util import _is_int
 from lucid.optvis.objectives_util import _make_arg_str
 from lucid.optvis.objectives_util import _static_batch
+from lucid.optvis.objectives_util import _static_dim
 from lucid.optvis.objectives_util import _T_force_NHWC
 from lucid.optvis.objectives_util import _T_handle_batch
+from lucid.optvis.objectives_util import sum_to_scalar
 
 _REQUIRE_FORMATS = (None, "NHWC")
 
@@ -46,17 +51,6 @@ def _is_number(x):
 
 def _is_operand(x):
     return isinstance(x, Objective) or _is_number(x)
-
-
-def _check_scalar(value, objective):
-    is_tensor = isinstance(value, (tf.Tensor, tf.Variable))
-    shape = value.shape if is_tensor else np.shape(value)
-    if shape.ndims if is_tensor else len(shape):
-        raise ValueError(
-            f"Objective {objective.name!r} ({objective.description}) returned a tensor of shape "
-            f"{shape}, but an objective must return a scalar. Reduce it inside the "
-            "objective, e.g. with tf.reduce_mean or tf.reduce_sum."
-        )
 
 
 class Objective:
@@ -78,25 +72,33 @@ class Objective:
         self.description = description
 
     def __call__(self, T):
-        value = self.objective_func(T)
-        _check_scalar(value, self)
-        return value
+        """The objective's value on ``T``: a scalar tensor (or number).
+
+        A non-scalar value (e.g. one per batch item) is summed, as Lucid's optimiser did
+        implicitly; that is logged once, at INFO. Combinations such as ``a + b`` combine the
+        raw values and sum only the result, so broadcasting works as in Lucid.
+        """
+        return sum_to_scalar(self.objective_func(T), self.description or self.name)
 
     def __add__(self, other):
         if _is_number(other):
-            return Objective(lambda T: other + self(T), self.name, self.description)
+            return Objective(lambda T: other + self.objective_func(T), self.name, self.description)
         if not isinstance(other, Objective):
             return NotImplemented
         name = ", ".join([self.name, other.name])
         description = "Sum(" + " +\n".join([self.description, other.description]) + ")"
-        return Objective(lambda T: self(T) + other(T), name, description)
+        return Objective(
+            lambda T: self.objective_func(T) + other.objective_func(T), name, description
+        )
 
     def __mul__(self, other):
         if _is_number(other):
-            return Objective(lambda T: other * self(T), self.name, self.description)
+            return Objective(lambda T: other * self.objective_func(T), self.name, self.description)
         if not isinstance(other, Objective):
             return NotImplemented
-        return Objective(lambda T: self(T) * other(T), self.name, self.description)
+        return Objective(
+            lambda T: self.objective_func(T) * other.objective_func(T), self.name, self.description
+        )
 
     def __neg__(self):
         return -1 * self
@@ -123,15 +125,17 @@ class Objective:
             raise TypeError(f"Objective.sum expects a list of Objectives; got {objs!r}.")
         name = ", ".join(obj.name for obj in objs)
         description = "Sum(" + " +\n".join(obj.description for obj in objs) + ")"
-        return Objective(lambda T: sum(obj(T) for obj in objs), name, description)
+        return Objective(lambda T: sum(obj.objective_func(T) for obj in objs), name, description)
 
     def __repr__(self):
         return f"Objective(name={self.name!r}, description={self.description!r})"
 
 
 def wrap_objective(require_format=None, handle_batch=False):
-    """Decorator factory: turns ``f(*args) -> (T -> tensor)`` into a factory of Objectives.
+    """Decorator: turns ``f(*args) -> (T -> tensor)`` into a factory of Objectives.
 
+    Both of Lucid's forms work: ``@wrap_objective()`` (Lucid 0.3.10, with optional
+    arguments) and the bare ``@wrap_objective`` (Lucid <= 0.3.9, used by Lucid's notebooks).
     The Objective is named ``f.__name__`` and described as
     ``f.__name__.title() + " [arg, ...]"``, listing every positional argument with defaults
     filled in; an argument longer than 15 characters or spanning lines shows as ``...``.
@@ -139,38 +143,38 @@ def wrap_objective(require_format=None, handle_batch=False):
     Args:
       require_format: None, or ``"NHWC"`` to hand ``f``'s closure a ``T`` whose rank-4
         activations are NHWC and whose dense `[N, C]` activations are `[N, 1, 1, C]`.
+        In the bare form this is the decorated function itself.
       handle_batch: accepted for compatibility and ignored, as in Lucid; factories handle
         their own ``batch`` argument with :func:`handle_batch`.
+
+    Returns:
+      The decorator, or, used bare, the decorated factory.
     """
     if callable(require_format):
-        raise TypeError(
-            "wrap_objective is a decorator factory: write @wrap_objective() with parentheses "
-            f"(got the function {require_format.__name__!r} as require_format)."
-        )
+        return _objective_factory(require_format, require_format=None)
     if require_format not in _REQUIRE_FORMATS:
         raise ValueError(
             f"require_format={require_format!r} is not supported; expected one of {_REQUIRE_FORMATS}."
         )
+    return functools.partial(_objective_factory, require_format=require_format)
 
-    def decorate(f):
-        signature = inspect.signature(f)
 
-        @functools.wraps(f)
-        def factory(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            objective_func = f(*args, **kwargs)
-            arg_str = ", ".join(_make_arg_str(arg) for arg in bound.args)
-            description = f"{f.__name__.title()} [{arg_str}]"
-            if require_format == "NHWC":
-                return Objective(
-                    lambda T: objective_func(_T_force_NHWC(T)), f.__name__, description
-                )
-            return Objective(objective_func, f.__name__, description)
+def _objective_factory(f, require_format):
+    """``f(*args) -> (T -> tensor)`` made into ``factory(*args) -> Objective``."""
+    signature = inspect.signature(f)
 
-        return factory
+    @functools.wraps(f)
+    def factory(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        objective_func = f(*args, **kwargs)
+        arg_str = ", ".join(_make_arg_str(arg) for arg in bound.args)
+        description = f"{f.__name__.title()} [{arg_str}]"
+        if require_format == "NHWC":
+            return Objective(lambda T: objective_func(_T_force_NHWC(T)), f.__name__, description)
+        return Objective(objective_func, f.__name__, description)
 
-    return decorate
+    return factory
 
 
 def handle_batch(batch=None):
@@ -206,21 +210,14 @@ def _check_position(acts, layer, x, y, objective):
             )
 
 
-def _as_direction(vec, ranks, objective):
-    vec = np.asarray(vec, dtype=np.float32)
-    if vec.ndim not in ranks:
+def _direction_in_graph(vec, acts, layer, objective):
+    """``vec`` checked against ``acts``' depth and made ready to combine with them."""
+    depth, vec_depth = _depth(acts), _static_dim(vec, -1)
+    if depth is not None and vec_depth is not None and vec_depth != depth:
         raise ValueError(
-            f"{objective}: vec must have rank {' or '.join(map(str, ranks))}; got shape {vec.shape}."
+            f"{objective}: vec has {vec_depth} channels but layer {layer!r} has depth {depth}."
         )
-    return vec
-
-
-def _check_direction_depth(acts, layer, vec, objective):
-    depth = _depth(acts)
-    if depth is not None and vec.shape[-1] != depth:
-        raise ValueError(
-            f"{objective}: vec has {vec.shape[-1]} channels but layer {layer!r} has depth {depth}."
-        )
+    return _in_graph(vec, acts, "vec", objective)
 
 
 @wrap_objective(require_format="NHWC")
@@ -260,15 +257,16 @@ def channel(layer, n_channel, batch=None):
 def direction(layer, vec, cossim_pow=0, batch=None):
     """Mean dot product of every position's activation vector with ``vec`` (`[channels]`).
 
+    ``vec`` may be a NumPy array, a list, or a tensor (eager, or of the objective's graph).
     With ``cossim_pow > 0`` each dot product is weighted by ``max(0.1, cossim) ** cossim_pow``.
     """
-    vec = _as_direction(vec, (1,), "direction")
+    vec = _direction_arg(vec, (1,), "direction")
 
     @handle_batch(batch)
     def inner(T):
         acts = _nhwc_acts(T, layer, "direction")
-        _check_direction_depth(acts, layer, vec, "direction")
-        return _dot_cossim(acts, vec[None, None, None], cossim_pow=cossim_pow)
+        vec_ = _direction_in_graph(vec, acts, layer, "direction")
+        return _dot_cossim(acts, vec_[None, None, None], cossim_pow=cossim_pow)
 
     return inner
 
@@ -279,14 +277,14 @@ direction_cossim = direction
 @wrap_objective(require_format="NHWC")
 def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     """:func:`direction` at a single position (the centre by default, as in :func:`neuron`)."""
-    vec = _as_direction(vec, (1,), "direction_neuron")
+    vec = _direction_arg(vec, (1,), "direction_neuron")
 
     @handle_batch(batch)
     def inner(T):
         acts = _nhwc_acts(T, layer_name, "direction_neuron")
-        _check_direction_depth(acts, layer_name, vec, "direction_neuron")
+        vec_ = _direction_in_graph(vec, acts, layer_name, "direction_neuron")
         _check_position(acts, layer_name, x, y, "direction_neuron")
-        return _dot_cossim(_extract_act_pos(acts, x, y), vec[None, None, None], cossim_pow)
+        return _dot_cossim(_extract_act_pos(acts, x, y), vec_[None, None, None], cossim_pow)
 
     return inner
 
@@ -295,27 +293,29 @@ def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
 def tensor_direction(layer, vec, cossim_pow=0, batch=None):
     """Matches a spatial pattern: ``vec`` is `[h, w, channels]` or `[1, h, w, channels]`.
 
-    The centre crop of the activations of ``vec``'s size is compared position by position.
+    ``vec`` may be a NumPy array or a tensor. The centre crop of the activations of ``vec``'s
+    size is compared position by position.
     """
-    vec = _as_direction(vec, (3, 4), "tensor_direction")
-    vec = vec if vec.ndim == 4 else vec[None]
+    vec = _direction_arg(vec, (3, 4), "tensor_direction")
 
     @handle_batch(batch)
     def inner(T):
         acts = _nhwc_acts(T, layer, "tensor_direction")
-        _check_direction_depth(acts, layer, vec, "tensor_direction")
+        vec_ = _direction_in_graph(vec, acts, layer, "tensor_direction")
+        if len(vec_.shape) == 3:
+            vec_ = vec_[None]
         for axis in (1, 2):
-            size = tf.dimension_value(acts.shape[axis])
-            if size is not None and size < vec.shape[axis]:
+            size, vec_size = tf.dimension_value(acts.shape[axis]), _static_dim(vec_, axis)
+            if size is not None and vec_size is not None and size < vec_size:
                 raise ValueError(
-                    f"tensor_direction: vec has spatial shape {vec.shape[1:3]}, larger than "
-                    f"layer {layer!r} (shape {acts.shape})."
+                    f"tensor_direction: vec has spatial shape {tuple(vec_.shape[1:3])}, larger "
+                    f"than layer {layer!r} (shape {acts.shape})."
                 )
+        height, width = tf.shape(vec_)[1], tf.shape(vec_)[2]
         shape = tf.shape(acts)
-        top = (shape[1] - vec.shape[1]) // 2
-        left = (shape[2] - vec.shape[2]) // 2
-        crop = acts[:, top : top + vec.shape[1], left : left + vec.shape[2], :]
-        return _dot_cossim(crop, vec, cossim_pow=cossim_pow)
+        top, left = (shape[1] - height) // 2, (shape[2] - width) // 2
+        crop = acts[:, top : top + height, left : left + width, :]
+        return _dot_cossim(crop, vec_, cossim_pow=cossim_pow)
 
     return inner
 
@@ -402,19 +402,22 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     """Interpolates between two channels across the batch (needs a static batch of N >= 2).
 
     Image ``n`` maximizes ``(1 - w_n) * channel1 + w_n * channel2`` with ``w = arange(N) / (N-1)``.
+    The channels may be ints, NumPy integers or integer scalar tensors.
     """
-    _require_int(n_channel1, "n_channel1", "channel_interpolate")
-    _require_int(n_channel2, "n_channel2", "channel_interpolate")
+    n_channel1 = _channel_arg(n_channel1, "n_channel1", "channel_interpolate")
+    n_channel2 = _channel_arg(n_channel2, "n_channel2", "channel_interpolate")
 
     def inner(T):
         acts1, acts2 = T(layer1), T(layer2)
-        _check_index(acts1, layer1, n_channel1)
-        _check_index(acts2, layer2, n_channel2)
+        for acts, layer, n in ((acts1, layer1, n_channel1), (acts2, layer2, n_channel2)):
+            if not tf.is_tensor(n):
+                _check_index(acts, layer, n)
         batch_n = _static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
             raise ValueError(f"channel_interpolate needs a batch of at least 2; got {batch_n}.")
         weights = np.arange(batch_n) / (batch_n - 1)
-        arr1, arr2 = acts1[..., n_channel1], acts2[..., n_channel2]
+        arr1 = acts1[..., _in_graph(n_channel1, acts1, "n_channel1", "channel_interpolate")]
+        arr2 = acts2[..., _in_graph(n_channel2, acts2, "n_channel2", "channel_interpolate")]
         return sum(
             (1 - weights[n]) * tf.reduce_mean(arr1[n]) + weights[n] * tf.reduce_mean(arr2[n])
             for n in range(batch_n)

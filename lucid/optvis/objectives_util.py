@@ -4,6 +4,7 @@
 activation tensor, ``T("input")`` the image and ``T("labels")`` the model's label list.
 """
 
+import logging
 import numbers
 
 import numpy as np
@@ -11,7 +12,40 @@ import tensorflow.compat.v1 as tf
 
 from lucid.misc.graph_analysis.property_inference import infer_data_format
 
+log = logging.getLogger(__name__)
+
 _MAX_ARG_STR_LEN = 15
+
+
+def sum_to_scalar(value, description: str):
+    """``value`` if it is a scalar, else the sum of its elements (logged at INFO).
+
+    Lucid optimised a non-scalar objective (e.g. one value per batch item) as the sum of
+    its elements, because ``tf.gradients`` sums; this keeps that behaviour with a scalar loss.
+
+    Args:
+      value: a tensor, a number, or anything ``tf.convert_to_tensor`` accepts.
+      description: names the objective in the log message.
+
+    Returns:
+      A scalar tensor, or ``value`` itself when it is already a scalar.
+    """
+    if not tf.is_tensor(value):
+        if np.isscalar(value) or (isinstance(value, np.ndarray) and value.ndim == 0):
+            return value
+        value = tf.convert_to_tensor(value)
+    ndims = value.shape.ndims
+    if ndims == 0:
+        return value
+    if ndims is not None:
+        log.info(
+            "Objective %r gives a tensor of shape %s; optimising the sum of its elements, as "
+            "Lucid did. Reduce it inside the objective (e.g. tf.reduce_mean) to choose otherwise.",
+            description,
+            value.shape,
+        )
+    # For an unknown rank, the sum of a scalar is the scalar itself.
+    return tf.reduce_sum(value)
 
 
 def _make_arg_str(arg):
@@ -137,3 +171,85 @@ def _static_batch(t, layer, objective):
             "Build the image with a fixed batch, e.g. param.image(128, batch=4)."
         )
     return n
+
+
+def _constant_value(value):
+    """NumPy value of an eager tensor or variable, or of a graph constant; else None."""
+    try:
+        return value.numpy()
+    except (AttributeError, NotImplementedError):
+        pass
+    try:
+        return tf.get_static_value(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _direction_arg(vec, ranks, objective):
+    """``vec`` as float32: NumPy when its value is known now, else the symbolic tensor.
+
+    Accepts NumPy arrays, lists, eager tensors and graph tensors; a graph tensor whose value
+    is not constant is kept and used in the objective's graph (see ``_in_graph``).
+    """
+    if tf.is_tensor(vec):
+        value = _constant_value(vec)
+        if value is None:
+            if vec.shape.ndims not in ranks:
+                raise ValueError(_rank_message(objective, ranks, vec.shape))
+            return vec
+        vec = value
+    vec = np.asarray(vec, dtype=np.float32)
+    if vec.ndim not in ranks:
+        raise ValueError(_rank_message(objective, ranks, vec.shape))
+    return vec
+
+
+def _rank_message(objective, ranks, shape):
+    ranks_str = " or ".join(map(str, ranks))
+    return f"{objective}: vec must have a static rank of {ranks_str}; got shape {shape}."
+
+
+def _in_graph(value, like, arg_name, objective):
+    """``value`` ready to combine with tensor ``like``: float32, and from ``like``'s graph."""
+    if not tf.is_tensor(value):
+        return value
+    graph = getattr(value, "graph", None)
+    if graph is not None and graph is not like.graph:
+        raise ValueError(
+            f"{objective}: {arg_name} is a tensor of another graph than the model's "
+            "activations (render_vis builds a fresh graph). Pass a NumPy array, or build "
+            "the tensor inside param_f or the objective, or use make_vis_T in your own graph."
+        )
+    return tf.cast(value, like.dtype) if value.dtype.is_floating else value
+
+
+def _static_dim(t, axis):
+    """Static size of ``t``'s ``axis`` (NumPy array or tensor), or None when unknown."""
+    if isinstance(t, np.ndarray):
+        return t.shape[axis]
+    if t.shape.ndims is None:
+        return None
+    return tf.dimension_value(t.shape[axis])
+
+
+def _channel_arg(n, arg_name, objective):
+    """A channel index: an int, or an integer scalar tensor whose value is only known later.
+
+    Accepts Python and NumPy integers, 0-d integer arrays, and integer scalar tensors
+    (eager or graph constants become ints).
+    """
+    if tf.is_tensor(n):
+        value = _constant_value(n)
+        if value is None:
+            if not n.dtype.is_integer or n.shape.ndims not in (None, 0):
+                raise TypeError(
+                    f"{objective}: {arg_name} must be an integer scalar; got a tensor of "
+                    f"dtype {n.dtype.name} and shape {n.shape}."
+                )
+            return n
+        n = value
+    if isinstance(n, np.ndarray) and n.ndim == 0:
+        n = n[()]
+    if not _is_int(n):
+        raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
+    return int(n)

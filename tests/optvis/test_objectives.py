@@ -51,8 +51,24 @@ def dict_T(arrays, labels=None):
     return lambda name: labels if name == "labels" else tensors[name]
 
 
-def run(graph, obj, T):
-    return graph.sess.run(obj(T))
+def run(graph, obj, T, feed_dict=None):
+    return graph.sess.run(obj(T), feed_dict)
+
+
+VALUE_KINDS = ["numpy", "graph_constant", "graph_tensor", "eager_tensor"]
+
+
+def value_as(kind, array, dtype=tf.float32):
+    """``array`` as a NumPy array, a constant or non-constant tensor of the default graph, or
+    an eager tensor (made outside the test's graph)."""
+    if kind == "numpy":
+        return array
+    if kind == "graph_constant":
+        return tf.constant(array, dtype)
+    if kind == "graph_tensor":  # its value is not known when the graph is built
+        return tf.placeholder_with_default(tf.constant(array, dtype), np.shape(array))
+    with tf.init_scope():
+        return tf.constant(array, dtype)
 
 
 def np_blur(x, w=3):
@@ -230,14 +246,33 @@ def test_channel_batch_slicing(graph):
     )
 
 
+@pytest.mark.parametrize("kind", VALUE_KINDS)
 @pytest.mark.parametrize("cossim_pow", [0, 1, 2.5])
-def test_direction_matches_numpy(graph, cossim_pow):
+def test_direction_matches_numpy(graph, cossim_pow, kind):
     acts, vec = RNG.randn(2, 3, 3, 4), RNG.randn(4)
     T = dict_T({"a": acts})
     expected = np_dot_cossim(acts, vec[None, None, None], cossim_pow)
-    obj = objectives.direction("a", vec, cossim_pow=cossim_pow)
+    obj = objectives.direction("a", value_as(kind, vec), cossim_pow=cossim_pow)
+    np.testing.assert_allclose(run(graph, obj, T), expected, rtol=1e-5)
+    obj = objectives.direction_cossim("a", value_as(kind, vec), cossim_pow=cossim_pow)
     np.testing.assert_allclose(run(graph, obj, T), expected, rtol=1e-5)
     assert objectives.direction_cossim is objectives.direction
+
+
+def test_direction_tensor_of_another_graph_is_a_clear_error(graph):
+    with tf.Graph().as_default():
+        vec = tf.placeholder_with_default(np.ones(4, np.float32), [4])
+    obj = objectives.direction("a", vec)
+    with pytest.raises(ValueError, match="direction: vec is a tensor of another graph"):
+        obj(dict_T({"a": np.ones([1, 2, 2, 4])}))
+
+
+def test_direction_constant_of_another_graph_is_used_by_value(graph):
+    with tf.Graph().as_default():
+        vec = tf.constant([1.0, 2.0])
+    acts = RNG.randn(1, 2, 2, 2)
+    value = run(graph, objectives.direction("a", vec), dict_T({"a": acts}))
+    np.testing.assert_allclose(value, (acts @ [1.0, 2.0]).mean(), rtol=1e-5)
 
 
 def test_dot_and_dot_cossim(graph):
@@ -250,22 +285,32 @@ def test_dot_and_dot_cossim(graph):
         )
 
 
-def test_direction_neuron_matches_numpy(graph):
+@pytest.mark.parametrize("kind", VALUE_KINDS)
+def test_direction_neuron_matches_numpy(graph, kind):
     acts, vec = RNG.randn(2, 4, 4, 3), RNG.randn(3)
     T = dict_T({"a": acts})
-    obj = objectives.direction_neuron("a", vec, cossim_pow=1, batch=1)
+    obj = objectives.direction_neuron("a", value_as(kind, vec), cossim_pow=1, batch=1)
     expected = np_dot_cossim(acts[1:2, 2:3, 2:3], vec, 1)
     np.testing.assert_allclose(run(graph, obj, T), expected, rtol=1e-5)
 
 
+@pytest.mark.parametrize("kind", VALUE_KINDS)
 @pytest.mark.parametrize("vec_shape", [(3, 3, 2), (1, 3, 3, 2)])
-def test_tensor_direction_uses_the_centre_crop(graph, vec_shape):
+def test_tensor_direction_uses_the_centre_crop(graph, vec_shape, kind):
     acts, vec = RNG.randn(2, 5, 6, 2), RNG.randn(*vec_shape)
     T = dict_T({"a": acts})
     expected = np_dot_cossim(acts[:, 1:4, 1:4], vec.reshape(1, 3, 3, 2), 1)
-    np.testing.assert_allclose(
-        run(graph, objectives.tensor_direction("a", vec, cossim_pow=1), T), expected, rtol=1e-5
-    )
+    obj = objectives.tensor_direction("a", value_as(kind, vec), cossim_pow=1)
+    np.testing.assert_allclose(run(graph, obj, T), expected, rtol=1e-5)
+
+
+def test_tensor_direction_with_a_tensor_of_unknown_spatial_size(graph):
+    acts, vec = RNG.randn(1, 5, 6, 2), RNG.randn(1, 3, 3, 2)
+    vec_t = tf.placeholder(tf.float32, [1, None, None, 2])
+    obj = objectives.tensor_direction("a", vec_t, cossim_pow=1)
+    expected = np_dot_cossim(acts[:, 1:4, 1:4], vec, 1)
+    value = run(graph, obj, dict_T({"a": acts}), {vec_t: vec})
+    np.testing.assert_allclose(value, expected, rtol=1e-5)
 
 
 def test_deepdream_l1_l2_total_variation(graph):
@@ -313,13 +358,31 @@ def test_blur_input_gradient_does_not_flow_through_the_blur(graph):
     np.testing.assert_allclose(graph.sess.run(grad), expected, rtol=1e-5)
 
 
-def test_channel_interpolate_matches_numpy(graph):
+@pytest.mark.parametrize("kind", VALUE_KINDS + ["numpy_int", "python_int"])
+def test_channel_interpolate_matches_numpy(graph, kind):
     a, b = RNG.randn(4, 3, 3, 2), RNG.randn(4, 2, 2, 5)
     T = dict_T({"a": a, "b": b})
     w = np.arange(4) / 3
     expected = sum((1 - w[n]) * a[n, ..., 1].mean() + w[n] * b[n, ..., 4].mean() for n in range(4))
-    obj = objectives.channel_interpolate("a", 1, "b", 4)
+    if kind == "python_int":
+        n1, n4 = 1, 4
+    elif kind == "numpy_int":
+        n1, n4 = np.int64(1), np.int32(4)
+    else:  # 0-d NumPy arrays, or int32 scalar tensors
+        n1, n4 = value_as(kind, np.array(1), tf.int32), value_as(kind, np.array(4), tf.int32)
+    obj = objectives.channel_interpolate("a", n1, "b", n4)
     np.testing.assert_allclose(run(graph, obj, T), expected, rtol=1e-5)
+
+
+def test_channel_interpolate_channel_errors(graph):
+    with pytest.raises(TypeError, match="n_channel2 must be an int; got float 1.5"):
+        objectives.channel_interpolate("a", 0, "a", 1.5)
+    with pytest.raises(TypeError, match="n_channel1 must be an integer scalar; got a tensor"):
+        objectives.channel_interpolate("a", tf.placeholder(tf.float32, []), "a", 1)
+    with pytest.raises(ValueError, match="channel 5 is out of range for layer 'a' with depth 2"):
+        objectives.channel_interpolate("a", 0, "a", np.array(5))(
+            dict_T({"a": np.ones([2, 2, 2, 2])})
+        )
 
 
 def test_penalize_boundary_complexity_matches_numpy(graph):
@@ -463,24 +526,59 @@ def test_objective_sum_rejects_non_objectives(ab):
         Objective.sum([ab[0], 3])
 
 
-def test_non_scalar_objective_is_rejected_with_its_name(graph):
-    T = dict_T({"a": np.ones([2, 3, 3, 4])})
-    with pytest.raises(
-        ValueError, match=r"'bad' \(Bad \[\]\) returned a tensor of shape \(2, 3, 3\)"
-    ):
-        Objective(lambda T: T("a")[..., 0], "bad", "Bad []")(T)
+def test_non_scalar_objective_is_summed_and_logged_once(graph, caplog):
+    acts = RNG.rand(2, 3, 3, 4)
+    T = dict_T({"a": acts})
+    bad = Objective(lambda T: T("a")[..., 0], "bad", "Bad []")
+    with caplog.at_level("INFO", logger="lucid.optvis"):
+        value = run(graph, bad, T)
+    np.testing.assert_allclose(value, acts[..., 0].sum(), rtol=1e-5)
+    summed = [r for r in caplog.records if "sum of its elements" in r.getMessage()]
+    assert len(summed) == 1 and summed[0].levelname == "INFO"
+    assert "'Bad []'" in summed[0].getMessage() and "(2, 3, 3)" in summed[0].getMessage()
+
+
+def test_non_scalar_objectives_combine_before_summing_as_in_lucid(graph, caplog):
+    # Lucid summed only the final loss, so a scalar added to a per-item objective counts once
+    # per item: sum(per_item + 1) = sum(per_item) + batch.
+    acts = RNG.rand(3, 2, 2, 4)
+    T = dict_T({"a": acts})
 
     @wrap_objective()
-    def activations(layer):
-        return lambda T: T(layer)
+    def per_item(layer):
+        return lambda T: tf.reduce_mean(T(layer), axis=[1, 2, 3])
 
-    with pytest.raises(ValueError, match="'activations'.*must return a scalar"):
-        activations("a")(T)
-    with pytest.raises(ValueError, match="must return a scalar"):
-        (objectives.channel("a", 0) + activations("a"))(T)
-    with pytest.raises(ValueError, match=r"shape \(2,\), but an objective must return a scalar"):
-        Objective(lambda T: [1.0, 2.0], "list", "List []")(T)
+    per_item_values = acts.mean(axis=(1, 2, 3))
+    with caplog.at_level("INFO", logger="lucid.optvis"):
+        value = run(graph, per_item("a") + 1.0, T)
+    np.testing.assert_allclose(value, per_item_values.sum() + 3, rtol=1e-5)
+    assert sum("sum of its elements" in r.getMessage() for r in caplog.records) == 1
+    product = run(graph, per_item("a") * per_item("a"), T)
+    np.testing.assert_allclose(product, (per_item_values**2).sum(), rtol=1e-5)
+    both = run(graph, Objective.sum([per_item("a"), 2 * per_item("a")]), T)
+    np.testing.assert_allclose(both, 3 * per_item_values.sum(), rtol=1e-5)
+    np.testing.assert_allclose(
+        run(graph, objectives.channel("a", 0) + per_item("a"), T),
+        3 * acts[..., 0].mean() + per_item_values.sum(),
+        rtol=1e-5,
+    )
+
+
+def test_scalar_objectives_are_not_logged(graph, caplog):
+    T = dict_T({"a": np.ones([2, 3, 3, 4])})
+    with caplog.at_level("INFO", logger="lucid.optvis"):
+        run(graph, objectives.channel("a", 0) - objectives.L1("a"), T)
+    assert not caplog.records
     assert Objective(lambda T: 2.5, "number")(T) == 2.5
+    assert Objective(lambda T: np.float32(2.5), "number")(T) == 2.5
+
+
+def test_list_and_unknown_rank_values_are_summed(graph):
+    assert graph.sess.run(Objective(lambda T: [1.0, 2.0], "list")(None)) == 3.0
+    unknown = tf.placeholder(tf.float32)
+    obj = Objective(lambda T: unknown, "unknown")
+    assert graph.sess.run(obj(None), {unknown: [[1.0, 2.0], [3.0, 4.0]]}) == 10.0
+    assert graph.sess.run(obj(None), {unknown: 5.0}) == 5.0
 
 
 # --- wrap_objective and handle_batch -------------------------------------------------
@@ -534,8 +632,31 @@ def test_wrap_objective_require_format_nhwc(graph):
     assert run(graph, raw_rank("dense"), T) == 2.0
     with pytest.raises(ValueError, match="require_format='NCHW' is not supported"):
         wrap_objective(require_format="NCHW")
-    with pytest.raises(TypeError, match=r"write @wrap_objective\(\) with parentheses"):
-        wrap_objective(lambda T: 0.0)
+
+
+def test_wrap_objective_bare_and_called_forms_agree(graph):
+    # Lucid <= 0.3.9 (and every Lucid notebook) used @wrap_objective without parentheses.
+    def dot_compare(layer, batch=1, cossim_pow=0):
+        """Lucid's feature-inversion objective, shortened."""
+        return lambda T: tf.reduce_sum(T(layer)[batch]) * (cossim_pow + 1)
+
+    bare = wrap_objective(dot_compare)
+    called = wrap_objective()(dot_compare)
+    T = dict_T({"a": np.arange(6.0).reshape(2, 3)})
+    for factory in (bare, called):
+        assert factory.__name__ == "dot_compare" and factory.__doc__.startswith("Lucid's")
+        obj = factory("a", cossim_pow=1)
+        assert isinstance(obj, Objective)
+        assert (obj.name, obj.description) == ("dot_compare", "Dot_Compare [a, 1, 1]")
+        assert run(graph, obj, T) == pytest.approx(24.0)
+        assert run(graph, factory("a", 0), T) == pytest.approx(3.0)
+
+    @wrap_objective
+    def penalize_alpha():
+        return lambda T: -tf.reduce_mean(T("a"))
+
+    assert penalize_alpha().description == "Penalize_Alpha []"
+    assert run(graph, 2 * penalize_alpha(), T) == pytest.approx(-5.0)
 
 
 def test_handle_batch_slices_tensors_only(graph):
@@ -692,10 +813,16 @@ def test_factory_argument_errors(graph):
         objectives.channel("a", "3")
     with pytest.raises(ValueError, match="vec has 3 channels but layer 'a' has depth 4"):
         objectives.direction("a", np.ones(3))(T)
-    with pytest.raises(ValueError, match=r"direction: vec must have rank 1; got shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"direction: vec must have a static rank of 1; got shape \(2, 4\)"
+    ):
         objectives.direction("a", np.ones([2, 4]))
-    with pytest.raises(ValueError, match="tensor_direction: vec must have rank 3 or 4"):
+    with pytest.raises(ValueError, match="tensor_direction: vec must have a static rank of 3 or 4"):
         objectives.tensor_direction("a", np.ones(4))
+    with pytest.raises(
+        ValueError, match="direction: vec must have a static rank of 1; got shape <unknown>"
+    ):
+        objectives.direction("a", tf.placeholder(tf.float32))
     with pytest.raises(ValueError, match="larger than layer 'a'"):
         objectives.tensor_direction("a", np.ones([4, 4, 4]))(T)
     with pytest.raises(ValueError, match=r"x=3 is outside layer 'a' \(axis 1 has size 3\)"):
