@@ -24,15 +24,13 @@ import tensorflow.compat.v1 as tf
 from lucid.misc.io import show
 from lucid.optvis import objectives
 from lucid.optvis import param
+from lucid.optvis import render_util
 from lucid.optvis import transform
 from lucid.optvis.overrides import gradient_override_map
 from lucid.optvis.overrides import redirected_relu6_grad
 from lucid.optvis.overrides import redirected_relu_grad
 
 log = logging.getLogger(__name__)
-
-# A run shows a progress bar (when not printing verbosely) once it has taken this many seconds.
-_PROGRESS_DELAY_SECONDS = 2.0
 
 
 def render_vis(
@@ -53,12 +51,14 @@ def render_vis(
     Args:
       model: a ``lucid.modelzoo.vision_base.Model``.
       objective_f: an ``Objective``, a callable ``T -> scalar tensor``, or the shorthand
-        ``"layer:channel"`` (see ``objectives.as_objective``).
+        ``"layer:channel"`` (see ``objectives.as_objective``). A non-scalar value (e.g. one
+        per image) is maximised as the sum of its elements, as in Lucid (logged at INFO).
       param_f: a callable building the image tensor (`[batch, h, w, c]`, floats in
         `[0, 1]`), e.g. ``lambda: param.image(128, fft=True, decorrelate=True)``. Default:
         ``param.image(128)`` (FFT and colour-decorrelated).
-      optimizer: a ``tf.train.Optimizer``, a callable returning one, or None for
-        ``tf.train.AdamOptimizer(0.05)``.
+      optimizer: a ``tf.train.Optimizer`` (e.g. ``tf.train.AdamOptimizer(0.05)``, which may
+        be created before the call, in eager or graph mode, and reused across calls), a
+        callable returning one, or None for ``tf.train.AdamOptimizer(0.05)``.
       transforms: a list (or tuple) of transforms ``t -> t`` applied to the image before
         the model sees it; None means ``transform.standard_transforms``; ``[]`` means none.
       thresholds: the steps (0-based) after which the image is recorded; the run lasts
@@ -79,12 +79,12 @@ def render_vis(
     Raises:
       FloatingPointError: the objective became NaN or infinite; the message gives the step.
     """
-    thresholds = _check_thresholds(thresholds)
+    thresholds = render_util.check_thresholds(thresholds)
     n_steps = max(thresholds) + 1
     graph = tf.Graph()
     with contextlib.ExitStack() as stack:
         if use_fixed_seed:
-            stack.enter_context(_deterministic_ops())
+            stack.enter_context(render_util.deterministic_ops())
         stack.enter_context(graph.as_default())
         sess = stack.enter_context(tf.Session(graph=graph, config=_session_config()))
         if use_fixed_seed:
@@ -96,7 +96,7 @@ def render_vis(
         # Nothing may be added to the graph inside the loop: that would grow memory per step.
         graph.finalize()
 
-        bar = _progress_bar(n_steps, progress, verbose)
+        bar = render_util.progress_bar(n_steps, progress, verbose)
         stack.callback(bar.close)
         images = []
         step = 0
@@ -148,6 +148,9 @@ def make_vis_T(
 
     The global step is created (and initialised, when there is a default session); the
     image variables are not: run ``tf.global_variables_initializer()`` before stepping.
+    A non-scalar objective is optimised as the sum of its elements, as in Lucid. Works in
+    TF2 programs inside ``with tf.Graph().as_default(), tf.Session():`` and in TF1-style
+    code after ``tf.disable_v2_behavior()`` (e.g. under ``misc.tfutil.create_session()``).
     Running ``T("vis_op")`` takes one optimisation step; it fails with "objective is not
     finite" if the objective is NaN or infinite, without updating the image.
     """
@@ -165,13 +168,12 @@ def make_vis_T(
             T = import_model(model, transform_f(t_image), t_image)
     else:
         T = import_model(model, transform_f(t_image), t_image)
-    loss = objective_f(T)
-    loss = _check_scalar_objective(loss, objective_f)
+    loss = render_util.scalar_loss(objective_f(T), objective_f)
 
     grads_and_vars = optimizer.compute_gradients(-loss)
     if all(grad is None for grad, _ in grads_and_vars):
         raise ValueError(
-            f"The objective {_describe(objective_f)!r} does not depend on the "
+            f"The objective {render_util.describe(objective_f)!r} does not depend on the "
             "image parameterization, so there is nothing to optimise. Check that the objective reads "
             "a layer of the model fed by param_f's image."
         )
@@ -202,17 +204,6 @@ def make_vis_T(
         return T(name)
 
     return T2
-
-
-def _check_scalar_objective(loss, objective_f):
-    loss = tf.convert_to_tensor(loss)
-    if loss.shape.ndims is None or loss.shape.num_elements() != 1:
-        raise ValueError(
-            f"The objective {_describe(objective_f)!r} evaluates to a tensor of "
-            f"shape {loss.shape}, but must give a scalar. Reduce it, e.g. with tf.reduce_mean, or "
-            "use an objective such as objectives.channel(layer, n)."
-        )
-    return tf.reshape(tf.cast(loss, tf.float32), [])
 
 
 def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
@@ -331,8 +322,8 @@ def make_optimizer(optimizer, args):
 def make_print_objective_func(print_objectives, T):
     """Returns ``f(sess)`` that prints each objective's value as ``"01: description:  value"``."""
     print_objectives = [objectives.as_objective(obj) for obj in (print_objectives or [])]
-    descriptions = [_describe(obj) for obj in print_objectives]
-    values = [obj(T) for obj in print_objectives]
+    descriptions = [render_util.describe(obj) for obj in print_objectives]
+    values = [render_util.scalar_loss(obj(T), obj) for obj in print_objectives]
 
     def print_objective_func(sess):
         for k, (description, result) in enumerate(zip(descriptions, sess.run(values))):
@@ -341,58 +332,7 @@ def make_print_objective_func(print_objectives, T):
     return print_objective_func
 
 
-def _describe(objective_f):
-    """A readable name for an Objective or a plain callable objective."""
-    for attribute in ("description", "name", "__name__"):
-        value = getattr(objective_f, attribute, None)
-        if value:
-            return value
-    return repr(objective_f)
-
-
-def _check_thresholds(thresholds):
-    if isinstance(thresholds, (int, np.integer)):
-        thresholds = (thresholds,)
-    try:
-        thresholds = tuple(thresholds)
-    except TypeError:
-        raise TypeError(
-            f"thresholds must be a sequence of step numbers, e.g. (512,); got {thresholds!r}."
-        ) from None
-    if not thresholds or any(
-        not isinstance(t, (int, np.integer)) or isinstance(t, bool) or t < 0 for t in thresholds
-    ):
-        raise ValueError(
-            f"thresholds must be a non-empty sequence of non-negative integer steps, e.g. (64, 256, 512); got {thresholds!r}."
-        )
-    return sorted(set(int(t) for t in thresholds))
-
-
 def _session_config():
     config = tf.ConfigProto(allow_soft_placement=True)
     config.gpu_options.allow_growth = True
     return config
-
-
-@contextlib.contextmanager
-def _deterministic_ops():
-    """Enables TensorFlow's deterministic kernels for the duration, then restores the setting."""
-    from tensorflow.python.framework import config as tf_config
-
-    was_enabled = tf_config.is_op_determinism_enabled()
-    if not was_enabled:
-        tf_config.enable_op_determinism()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            tf_config.disable_op_determinism()
-
-
-def _progress_bar(total, progress, verbose):
-    """A tqdm bar: forced on/off by ``progress``, else shown on long non-verbose runs."""
-    from tqdm.auto import tqdm
-
-    enabled = (not verbose) if progress is None else bool(progress)
-    delay = _PROGRESS_DELAY_SECONDS if progress is None else 0
-    return tqdm(total=total, desc="render_vis", unit="step", disable=not enabled, delay=delay)

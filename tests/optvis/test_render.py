@@ -225,7 +225,6 @@ def test_custom_optimizers(toy_model):
             ValueError,
             r"\[batch, height, width, channels\]",
         ),
-        (dict(objective_f=lambda T: T("color_pre_relu")), ValueError, "must give a scalar"),
         (dict(objective_f=lambda T: tf.constant(1.0)), ValueError, "does not depend on the image"),
         (dict(optimizer="adam"), TypeError, "tf.train.Optimizer"),
         (dict(optimizer=lambda: "adam"), TypeError, "not a tf.train.Optimizer"),
@@ -270,3 +269,29 @@ def test_import_model_T(toy_model):
         np.testing.assert_allclose(sess.run(T("const_pre_relu")), 1.15, rtol=1e-6)
         with pytest.raises(ValueError, match="Close matches: color"):
             T("colr")
+
+
+def test_non_scalar_objective_is_maximised_as_its_sum(toy_model, caplog):
+    # Lucid's optimiser maximised the sum of a non-scalar objective's elements.
+    with tf.Graph().as_default(), tf.Session() as sess:
+        with caplog.at_level("INFO", logger="lucid.optvis"):
+            T = render.make_vis_T(
+                toy_model, lambda T: T("const_pre_relu")[..., 0], small_image(4), transforms=[]
+            )
+        tf.global_variables_initializer().run()
+        image, loss = sess.run([T("input"), T("loss")])
+        # const_pre_relu = 1 + 0.1 * (r + g + b) at each of the 16 positions.
+        np.testing.assert_allclose(loss, (1 + 0.1 * image.sum(axis=-1)).sum(), rtol=1e-5)
+        assert T("loss").shape.ndims == 0
+    summed = [r for r in caplog.records if "sum of its elements" in r.getMessage()]
+    assert len(summed) == 1 and summed[0].levelname == "INFO"
+    first, last = render.render_vis(
+        toy_model,
+        lambda T: T("const_pre_relu")[..., 0],
+        small_image(8),
+        transforms=[],
+        thresholds=(0, 8),
+        verbose=False,
+        print_objectives=[lambda T: T("const_pre_relu")],
+    )
+    assert last.mean() > first.mean()
