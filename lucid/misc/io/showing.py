@@ -1,10 +1,12 @@
-"""Display arrays as images, in a notebook or, outside one, as files on disk.
+"""Display arrays as images: inline HTML in a notebook, files on disk elsewhere.
 
-In Jupyter or Colab, `show`, `image` and `images` render inline HTML. Anywhere else
-(a script, a terminal, no IPython installed) they save the image to a PNG in
-``$LUCID_SHOW_DIR`` (default ``<tempdir>/lucid_show``) and print its path with a one-line
-summary of shape and value range, so ``show(img)`` is useful everywhere. IPython is
-imported only inside a notebook.
+As in Lucid, `image`, `images`, `textured_mesh` and `graph` hand their HTML to
+``IPython.display.display(IPython.display.HTML(...))`` whenever IPython is importable. In
+Jupyter or Colab it renders inline. Anywhere else (a script, a terminal) the image is also
+saved to a file in ``$LUCID_SHOW_DIR`` (default ``<tempdir>/lucid_show``) and what gets
+displayed reads as one line per image with the file's path and a summary of shape and value
+range, so ``show(img)`` is useful everywhere. Without IPython that line is printed. IPython is
+imported only when something is shown.
 """
 
 import base64
@@ -25,16 +27,45 @@ log = logging.getLogger(__name__)
 _SUPPORTED_URL_MODES = ("data",)
 
 
-def _display_html(html_str: str) -> None:
-    """Renders HTML in a notebook; elsewhere writes it to an ``.html`` file and prints the path."""
-    if is_notebook_environment():
-        from IPython.display import HTML
-        from IPython.display import display
+def _display_html(html_str: str, text_f=None) -> None:
+    """Displays HTML through ``IPython.display`` when IPython is importable, else prints text.
 
-        display(HTML(html_str))
-    else:
-        path = _write_show_file(html_str.encode("utf-8"), "html", "html")
-        print(f"HTML output (not in a notebook) -> {path}")
+    Args:
+      html_str: the HTML.
+      text_f: outside a notebook, a callable saving what is shown to a file and returning the
+        text line(s) to show instead; default: write ``html_str`` to an ``.html`` file.
+    """
+    in_notebook = is_notebook_environment()
+    text = None
+    if not in_notebook:
+        text = text_f() if text_f is not None else _html_file_line(html_str)
+    try:
+        from IPython import display as ipython_display
+    except ImportError:
+        print(text)
+        return
+    html = ipython_display.HTML(html_str)
+    ipython_display.display(html if in_notebook else _HTMLWithText(html, text))
+
+
+class _HTMLWithText:
+    """What ``display`` gets outside a notebook: HTML for frontends that render it, and a
+    text line (the saved file's path) where only text shows, as in a terminal."""
+
+    def __init__(self, html, text: str):
+        self.html = html
+        self.text = text
+
+    def _repr_html_(self):
+        return self.html._repr_html_()
+
+    def __repr__(self):
+        return self.text
+
+
+def _html_file_line(html_str: str) -> str:
+    path = _write_show_file(html_str.encode("utf-8"), "html", "html")
+    return f"HTML output (not in a notebook) -> {path}"
 
 
 def _image_url(array, fmt="png", mode="data", quality=90, domain=None) -> str:
@@ -72,11 +103,11 @@ def image(array, domain=None, w=None, format="png", **kwargs) -> None:
       format: ``"png"`` or ``"jpeg"``.
       **kwargs: accepted for compatibility with `show`; ignored.
     """
-    if is_notebook_environment():
-        _display_html(_image_html(array, w=w, domain=domain, fmt=format))
-    else:
-        path = _save_image_file(array, domain, format)
-        print(f"image: {_summary(array)} -> {path}")
+
+    def save_to_file():
+        return f"image: {_summary(array)} -> {_save_image_file(array, domain, format)}"
+
+    _display_html(_image_html(array, w=w, domain=domain, fmt=format), save_to_file)
 
 
 def images(arrays, labels=None, domain=None, w=None) -> None:
@@ -91,18 +122,20 @@ def images(arrays, labels=None, domain=None, w=None) -> None:
     labels = list(range(len(arrays))) if labels is None else list(labels)
     if len(labels) < len(arrays):
         raise ValueError(f"Got {len(labels)} labels for {len(arrays)} images; pass one per image.")
-    if is_notebook_environment():
-        html = '<div style="display: flex; flex-direction: row;">'
-        for label, array in zip(labels, arrays):
-            html += (
-                '<div style="margin-right:10px; margin-top: 4px;">'
-                f"{label} <br/>{_image_html(array, w=w, domain=domain)}</div>"
-            )
-        _display_html(html + "</div>")
-    else:
-        for label, array in zip(labels, arrays):
-            path = _save_image_file(array, domain, "png")
-            print(f"image {label}: {_summary(array)} -> {path}")
+    html = '<div style="display: flex; flex-direction: row;">'
+    for label, array in zip(labels, arrays):
+        html += (
+            '<div style="margin-right:10px; margin-top: 4px;">'
+            f"{label} <br/>{_image_html(array, w=w, domain=domain)}</div>"
+        )
+
+    def save_to_files():
+        return "\n".join(
+            f"image {label}: {_summary(array)} -> {_save_image_file(array, domain, 'png')}"
+            for label, array in zip(labels, arrays)
+        )
+
+    _display_html(html + "</div>", save_to_files)
 
 
 def show(thing, domain=(0, 1), **kwargs) -> None:

@@ -121,3 +121,76 @@ def test_textured_mesh_embeds_buffers(notebook):
     (html,) = notebook
     assert "new Uint32Array(buf.buffer)" in html and "data:image/JPEG;base64," in html
     assert re.search(r"scene.background = new THREE.Color\(0xffffff\)", html)
+
+
+# --- Lucid's contract: IPython.display whenever IPython is importable ---------------------
+
+MESH = {
+    "position": np.float32([[-1, -1, 0], [1, -1, 0], [-1, 1, 0]]),
+    "uv": np.float32([[0, 0], [1, 0], [0, 1]]),
+    "face": np.int32([0, 1, 2]),
+}
+
+
+@pytest.fixture
+def ipython_calls(monkeypatch):
+    """Replaces IPython.display.HTML and display (as Lucid's tests mock them); records calls."""
+    import IPython.display
+
+    calls = {"HTML": [], "display": []}
+    real_html = IPython.display.HTML
+
+    def fake_html(data):
+        calls["HTML"].append(data)
+        return real_html(data)
+
+    monkeypatch.setattr(IPython.display, "HTML", fake_html)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: calls["display"].append(obj))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "show_f, n_files, ext",
+    [
+        (lambda: showing.image(np.eye(10)), 1, "png"),
+        (lambda: showing.images([np.eye(10), np.eye(10)]), 2, "png"),
+        (lambda: showing.show(np.ones((2, 4, 4, 3))), 2, "png"),
+        (lambda: showing.textured_mesh(MESH, np.ones((16, 16, 3), np.float32)), 1, "html"),
+    ],
+)
+def test_outside_a_notebook_ipython_display_gets_html_and_a_file_line(
+    ipython_calls, tmp_path, show_f, n_files, ext
+):
+    show_f()
+    assert len(ipython_calls["HTML"]) == 1 and len(ipython_calls["display"]) == 1
+    assert "<img" in ipython_calls["HTML"][0] or "THREE.Mesh" in ipython_calls["HTML"][0]
+    (shown,) = ipython_calls["display"]
+    assert shown._repr_html_() == ipython_calls["HTML"][0]
+    files = shown_files(tmp_path, ext)
+    assert len(files) == n_files
+    assert all(str(path) in repr(shown) for path in files)
+
+
+def test_in_a_notebook_ipython_display_gets_only_html(ipython_calls, monkeypatch, tmp_path):
+    monkeypatch.setattr(showing, "is_notebook_environment", lambda: True)
+    showing.image(np.eye(10))
+    showing.textured_mesh(MESH, np.ones((16, 16, 3), np.float32))
+    assert len(ipython_calls["HTML"]) == 2
+    assert [obj.data for obj in ipython_calls["display"]] == ipython_calls["HTML"]
+    assert shown_files(tmp_path) == [] and shown_files(tmp_path, "html") == []
+
+
+def test_outside_a_notebook_real_display_prints_the_file_line(tmp_path, capsys):
+    # IPython installed, but no IPython shell running (a plain script): display() prints text.
+    showing.image(np.eye(4))
+    (path,) = shown_files(tmp_path)
+    assert capsys.readouterr().out == (
+        f"image: float64 array of shape (4, 4), values in [0, 1] -> {path}\n"
+    )
+
+
+def test_textured_mesh_without_ipython_writes_html_file(tmp_path, capsys, no_ipython):
+    showing.textured_mesh(MESH, np.ones((16, 16, 3), np.float32))
+    (path,) = shown_files(tmp_path, "html")
+    assert capsys.readouterr().out == f"HTML output (not in a notebook) -> {path}\n"
+    assert "THREE.Mesh" in path.read_text()
