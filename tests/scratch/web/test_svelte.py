@@ -84,10 +84,12 @@ def test_env_override_names_the_compiler(tmp_path, monkeypatch):
     os.symlink(shutil.which("node"), node_only / "node")
     monkeypatch.setenv("PATH", str(node_only))
     monkeypatch.setenv(svelte.SVELTE_CLI_ENV, compiler)
-    html_path = tmp_path / "Counter.html"
+    directory = tmp_path / "pages.html"  # Lucid's .replace(".html", ".js") renamed it too
+    directory.mkdir()
+    html_path = directory / "Counter.html"
     html_path.write_text(COUNTER_COMPONENT)
-    assert svelte.build_svelte(str(html_path)) == str(tmp_path / "Counter.js")
-    assert "var Counter = (function" in (tmp_path / "Counter.js").read_text()
+    assert svelte.build_svelte(str(html_path)) == str(directory / "Counter.js")
+    assert "var Counter = (function" in (directory / "Counter.js").read_text()
 
 
 def test_missing_compiler_is_a_one_line_error_with_the_install_command(tmp_path, no_compiler_path):
@@ -107,6 +109,35 @@ def test_missing_node_is_a_one_line_error(no_compiler_path):
     fake_compiler.chmod(0o755)
     with pytest.raises(svelte.SvelteCompilerNotFoundError, match=r"Node\.js \(`node`\) is not"):
         svelte.find_svelte_compiler()
+
+
+def _fake_compiler(directory, script, monkeypatch):
+    """A `svelte` that runs the shell ``script`` instead, named by LUCID_SVELTE_CLI."""
+    compiler = directory / "svelte"
+    compiler.write_text("#!/bin/sh\n" + script)
+    compiler.chmod(0o755)
+    monkeypatch.setenv(svelte.SVELTE_CLI_ENV, str(compiler))
+    html_path = directory / "Counter.html"
+    html_path.write_text(COUNTER_COMPONENT)
+    return str(html_path)
+
+
+def test_a_compiler_that_is_not_svelte_1_is_named(tmp_path, monkeypatch):
+    script = "echo 'svelte version 3.0.0' >&2; echo 'Unexpected token' >&2; exit 1\n"
+    html_path = _fake_compiler(tmp_path, script, monkeypatch)
+    with pytest.raises(svelte.SvelteCompileError) as error:
+        svelte.build_svelte(html_path)
+    message = str(error.value)
+    assert "(exit status 1):\nUnexpected token\n" in message
+    assert "This compiler is svelte version 3.0.0" in message
+    assert "npm install -g svelte-cli@1.5.0" in message
+
+
+def test_a_hanging_compiler_is_stopped(tmp_path, monkeypatch):
+    html_path = _fake_compiler(tmp_path, "exec sleep 30\n", monkeypatch)
+    monkeypatch.setattr(svelte, "COMPILE_TIMEOUT_S", 1)
+    with pytest.raises(svelte.SvelteCompileError, match="ran past 1 s"):
+        svelte.build_svelte(html_path)
 
 
 def test_a_wrong_override_names_the_variable(tmp_path, monkeypatch):
@@ -234,3 +265,22 @@ def test_cell_magic_in_an_ipython_shell(tmp_path):
     assert report["error"][0] == "SvelteCompileError"
     assert "attempted to close an element that was not open" in report["error"][1]
     assert report["components"] == ["Counter"]  # the broken one was not registered
+
+
+def test_widget_output_from_a_jupyter_kernel():
+    """A notebook run by a real kernel (ipykernel, as in Jupyter) gets the widget's HTML."""
+    require_svelte_compiler()
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import lucid.scratch.web.svelte as lucid_svelte"),
+        nbformat.v4.new_code_cell("%%html_define_svelte Counter\n" + COUNTER_COMPONENT),
+        nbformat.v4.new_code_cell("lucid_svelte.Counter({'items': [{'name': 'a', 'value': 1}]})"),
+    ]
+    nbclient.NotebookClient(notebook, timeout=120, resources={"metadata": {"path": REPO}}).execute()
+    assert notebook.cells[1].outputs == []  # defining displays nothing
+    [output] = notebook.cells[2].outputs
+    html = output["data"]["text/html"]
+    assert output["output_type"] == "display_data"
+    assert re.search(r"new Counter_[0-9a-f]{32}\(\{target: target, data: \{\"items\"", html)
