@@ -23,6 +23,7 @@ import numpy as np
 import PIL.Image
 
 from lucid.misc.io.scoping import current_io_scopes
+from lucid.misc.io.scoping import io_scope
 from lucid.misc.io.scoping import scope_url
 from lucid.misc.io.scoping import set_io_scopes
 from lucid.misc.io.serialize_array import _normalize_array
@@ -276,9 +277,11 @@ def save(
             f"{type(thing).__name__}. Supported extensions: {sorted(savers)}."
         )
 
-    with nullcontext(url_or_handle) if is_handle else write_handle(path) as handle:
-        with compressor(handle) if compressor else nullcontext(handle) as target:
-            result = saver(thing, target, **kwargs)
+    # `path` is already scoped; write_handle would join a relative scope onto it a second time.
+    with io_scope([], replace_current_scopes=True):
+        with nullcontext(url_or_handle) if is_handle else write_handle(path) as handle:
+            with compressor(handle) if compressor else nullcontext(handle) as target:
+                result = saver(thing, target, **kwargs)
 
     if path.startswith("gs://"):
         _set_gcs_content_type(path, ext)

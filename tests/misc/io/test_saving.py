@@ -153,3 +153,25 @@ def test_batch_save_rejects_malformed_ops():
 def test_batch_save_reraises_failures(tmp_path):
     with pytest.raises(ValueError, match="only a str"):
         batch_save([(np.zeros(1), str(tmp_path / "x.weird"))])
+
+
+def test_save_relative_path_inside_io_scope_writes_under_the_scope(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with io_scope(str(tmp_path / "out")):
+        result = save("hello", "relative/name.txt")
+        with io_scope("nested"):
+            save({"a": 1}, "meta.json")
+    assert result["url"] == str(tmp_path / "out" / "relative" / "name.txt")
+    assert (tmp_path / "out" / "relative" / "name.txt").read_text() == "hello"
+    assert (tmp_path / "out" / "nested" / "meta.json").exists()
+    with io_scope("rel_scope"):  # relative to the working directory, and applied once
+        assert save("x", "sub/y.txt")["url"] == "rel_scope/sub/y.txt"
+    assert (tmp_path / "rel_scope" / "sub" / "y.txt").read_text() == "x"
+    assert not (tmp_path / "relative").exists()
+
+
+def test_batch_save_relative_paths_inside_io_scope(tmp_path):
+    ops = [(str(i), f"write_batch/{i}.txt") for i in range(5)]
+    with io_scope(str(tmp_path)):
+        batch_save(ops)
+    assert [(tmp_path / "write_batch" / f"{i}.txt").read_text() for i in range(5)] == list("01234")
