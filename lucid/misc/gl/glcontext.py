@@ -32,6 +32,7 @@ import ctypes.util
 import logging
 import os
 import sys
+import sysconfig
 from typing import Sequence
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def create_opengl_context(surface_size: Sequence[int] = (640, 480)) -> None:
     width, height = _as_size(surface_size)
     import_opengl()
     from OpenGL import EGL
+
+    _load_mesa_driver_deep_bound()
 
     failures = []
     for label, get_display in _display_candidates():
@@ -203,6 +206,40 @@ def _make_current(display, width: int, height: int) -> None:
     context = EGL.eglCreateContext(display, config, EGL.EGL_NO_CONTEXT, None)
     check(context, "eglCreateContext")
     check(EGL.eglMakeCurrent(display, surface, surface, context), "eglMakeCurrent")
+
+
+def _load_mesa_driver_deep_bound() -> None:
+    """Loads Mesa's software driver so that it calls its own LLVM, not TensorFlow's.
+
+    TensorFlow loads ``libtensorflow_framework`` with ``RTLD_GLOBAL``, and that library
+    exports the LLVM it is built with; llvmpipe (``swrast_dri.so``) links the system's
+    ``libLLVM``, another version, and Mesa loads it with ``RTLD_GLOBAL`` too. Whichever comes
+    second binds its LLVM calls to the first one's copy and segfaults: Mesa at the first
+    draw call, or TensorFlow at import. So TensorFlow is imported first (its own references
+    then find its own LLVM), and the driver is loaded with ``RTLD_DEEPBIND``, which makes it
+    look in its own dependencies before the global scope; Mesa's later ``dlopen`` of the
+    same file reuses this handle. No-op where the driver is absent (e.g. NVIDIA's EGL).
+    """
+    global _mesa_driver
+    if _mesa_driver is not None or not hasattr(os, "RTLD_DEEPBIND"):
+        return
+    directories = os.environ.get("LIBGL_DRIVERS_PATH", "").split(os.pathsep)
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    directories += [f"/usr/lib/{multiarch}/dri", "/usr/lib64/dri", "/usr/lib/dri"]
+    for directory in filter(None, directories):
+        path = os.path.join(directory, "swrast_dri.so")
+        if os.path.exists(path):
+            import tensorflow  # noqa: F401  (see above: TensorFlow's LLVM must load first)
+
+            try:
+                mode = os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_DEEPBIND
+                _mesa_driver = ctypes.CDLL(path, mode=mode)
+            except OSError as error:
+                logger.info("could not preload %s: %s", path, error)
+            return
+
+
+_mesa_driver = None
 
 
 @contextlib.contextmanager

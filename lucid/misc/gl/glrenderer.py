@@ -67,10 +67,10 @@ class GLObject:
     def release(self) -> None:
         raise NotImplementedError
 
-    def __del__(self):
-        # At interpreter exit the context and PyOpenGL's array handlers may be gone already,
-        # and the process frees GL objects anyway.
-        if sys.is_finalizing():
+    def __del__(self, _is_finalizing=sys.is_finalizing):
+        # At interpreter exit the context and PyOpenGL's array handlers (even this module's
+        # globals) may be gone already, and the process frees GL objects anyway.
+        if _is_finalizing():
             return
         try:
             self.release()
