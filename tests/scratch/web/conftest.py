@@ -14,17 +14,20 @@ import pytest
 PYTHON = sys.executable
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-# Every piece of Svelte v1 syntax that Lucid's Building Blocks components use: {{expr}},
-# {{#each}}, {{#if}}, ref:canvas, on:click, data(), computed, and a lifecycle hook.
+# The Svelte v1 syntax that Lucid's Building Blocks components use: {{expr}}, {{#each}} with
+# an index, {{#if}}, attribute interpolation, ref:canvas, on:click, on:mouseover, data(),
+# computed, helpers, and the oncreate lifecycle hook.
 COUNTER_COMPONENT = """\
 <div class="counter">
   <h3>{{title}}</h3>
   <ul>
-    {{#each items as item}}
-      <li class="item">{{item.name}}={{item.value}}</li>
+    {{#each items as item, i}}
+      <li class="item" data-index="{{i}}" style="width: {{item.value * 10}}px;"
+          on:mouseover="set({hovered: i})">{{item.name}}={{format(item.value)}}</li>
     {{/each}}
   </ul>
   <p class="total">total {{total}}</p>
+  {{#if hovered !== null}}<p class="hovered">hovered {{hovered}}</p>{{/if}}
   {{#if clicks > 0}}<p class="clicks">clicked {{clicks}} times</p>{{/if}}
   <button on:click="set({clicks: clicks + 1})">more</button>
   <canvas ref:canvas width="2" height="2"></canvas>
@@ -32,7 +35,10 @@ COUNTER_COMPONENT = """\
 <script>
   export default {
     data() {
-      return {title: "untitled", items: [], clicks: 0};
+      return {title: "untitled", items: [], clicks: 0, hovered: null};
+    },
+    helpers: {
+      format: value => String(value)
     },
     computed: {
       total: items => items.reduce((sum, item) => sum + item.value, 0)

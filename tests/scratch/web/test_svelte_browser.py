@@ -67,18 +67,22 @@ def test_each_list_and_computed_value_show_the_data(page):
     assert first.locator("h3").inner_text() == "first"
     assert first.locator("li.item").all_inner_texts() == ["a=1", f"{HOSTILE_NAME}=2"]
     assert first.locator("p.total").inner_text() == "total 3"
+    assert [item.get_attribute("data-index") for item in first.locator("li").all()] == ["0", "1"]
+    assert first.locator("li").nth(1).evaluate("li => li.style.width") == "20px"
     assert second.locator("li.item").all_inner_texts() == ["c=5"]
     assert page.locator("b").count() == 0  # the hostile name is text, not markup
     assert page.errors == []
 
 
-def test_a_click_updates_only_its_own_widget(page):
+def test_click_and_hover_update_only_their_own_widget(page):
     first, second = page.locator("div.counter").all()
     assert first.locator("p.clicks").count() == 0
     first.locator("button").click()
     first.locator("button").click()
     assert first.locator("p.clicks").inner_text() == "clicked 2 times"
     assert second.locator("p.clicks").count() == 0
+    first.locator("li").nth(1).hover()
+    assert first.locator("p.hovered").inner_text() == "hovered 1"
 
 
 def test_oncreate_draws_on_the_ref_canvas(page):
