@@ -84,7 +84,9 @@ def import_opengl():
             import OpenGL.EGL  # noqa: F401
             import OpenGL.GL
     except (ImportError, OSError, AttributeError) as error:
-        raise OpenGLUnavailableError(f"cannot load EGL/OpenGL ({error}); {_INSTALL_HINT}.") from error
+        raise OpenGLUnavailableError(
+            f"cannot load EGL/OpenGL ({error}); {_INSTALL_HINT}."
+        ) from error
     return OpenGL.GL
 
 
@@ -199,7 +201,9 @@ def _make_current(display, width: int, height: int) -> None:
         and count.value > 0,
         "eglChooseConfig (a desktop-GL pbuffer config, RGB8 + depth 24)",
     )
-    surface_attributes = (EGL.EGLint * 5)(EGL.EGL_WIDTH, width, EGL.EGL_HEIGHT, height, EGL.EGL_NONE)
+    surface_attributes = (EGL.EGLint * 5)(
+        EGL.EGL_WIDTH, width, EGL.EGL_HEIGHT, height, EGL.EGL_NONE
+    )
     surface = EGL.eglCreatePbufferSurface(display, config, surface_attributes)
     check(surface, "eglCreatePbufferSurface")
     check(EGL.eglBindAPI(EGL.EGL_OPENGL_API), "eglBindAPI(EGL_OPENGL_API)")

@@ -270,7 +270,9 @@ class MeshRenderer:
             for name, array in (("position", position), ("data", uv)):
                 location = _ATTRIBUTE_LOCATIONS[name]
                 gl.glEnableVertexAttribArray(location)
-                gl.glVertexAttribPointer(location, array.shape[1], gl.GL_FLOAT, gl.GL_FALSE, 0, array)
+                gl.glVertexAttribPointer(
+                    location, array.shape[1], gl.GL_FLOAT, gl.GL_FALSE, 0, array
+                )
             try:
                 if face is None:
                     gl.glDrawArrays(gl.GL_TRIANGLES, 0, len(position) - len(position) % 3)

@@ -54,7 +54,9 @@ def test_full_screen_quad_gives_the_uv_of_each_pixel(renderer, view):
 def test_triangle_covers_exactly_the_pixels_inside_it(renderer, view):
     # The edge x + y = 0.01 passes between pixel centres.
     position = np.array([[-1, -1, 0], [1.01, -1, 0], [-1, 1.01, 0]], np.float32)
-    image = renderer.render_mesh(position, (position[:, :2] + 1) / 2, clear_color=CLEAR, modelview=view)
+    image = renderer.render_mesh(
+        position, (position[:, :2] + 1) / 2, clear_color=CLEAR, modelview=view
+    )
     x, y = _pixel_centres_on_plane()
     inside = x + y < 0.01
     assert 0.3 < inside.mean() < 0.7

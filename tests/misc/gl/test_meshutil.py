@@ -46,7 +46,9 @@ def test_perspective_maps_frustum_corners_to_the_clip_cube():
     np.testing.assert_allclose(meshutil.homotrans(projection.T, points), expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("extents", [(1, 1, -1, 1, 1, 3), (-1, 1, 2, 2, 1, 3), (-1, 1, -1, 1, 2, 2)])
+@pytest.mark.parametrize(
+    "extents", [(1, 1, -1, 1, 1, 3), (-1, 1, 2, 2, 1, 3), (-1, 1, -1, 1, 2, 2)]
+)
 def test_frustum_rejects_empty_extents(extents):
     with pytest.raises(ValueError, match="must differ"):
         meshutil.frustum(*extents)
@@ -104,7 +106,8 @@ def test_sample_view_distance_and_reproducibility():
     )
     generator = np.random.default_rng(0)
     assert not np.allclose(
-        meshutil.sample_view(10.0, 12.0, rng=generator), meshutil.sample_view(10.0, 12.0, rng=generator)
+        meshutil.sample_view(10.0, 12.0, rng=generator),
+        meshutil.sample_view(10.0, 12.0, rng=generator),
     )
     np.random.seed(7)  # Lucid's signature draws from NumPy's global state
     first = meshutil.sample_view(11.0)
@@ -115,7 +118,9 @@ def test_sample_view_distance_and_reproducibility():
 
 def test_homotrans_divides_by_w():
     matrix = np.diag([1.0, 1.0, 1.0, 2.0])
-    np.testing.assert_allclose(meshutil.homotrans(matrix, [[2, 4, 6], [1, 1, 1]]), [[1, 2, 3], [0.5, 0.5, 0.5]])
+    np.testing.assert_allclose(
+        meshutil.homotrans(matrix, [[2, 4, 6], [1, 1, 1]]), [[1, 2, 3], [0.5, 0.5, 0.5]]
+    )
     np.testing.assert_allclose(meshutil.homotrans(matrix, [2, 4, 6, 4]), [0.25, 0.5, 0.75])
     with pytest.raises(ValueError, match="3 or 4 entries"):
         meshutil.homotrans(matrix, [1, 2])
