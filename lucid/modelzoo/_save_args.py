@@ -1,8 +1,10 @@
 """Implementation of ``Model.suggest_save_args``: guess how to describe a graph for ``Model.save``."""
 
+import numbers
 import warnings
 
 import tensorflow.compat.v1 as tf
+from tensorflow.core.framework import types_pb2
 
 from lucid.modelzoo import util
 
@@ -76,13 +78,21 @@ def suggest_save_args(graph_def=None):
 
 
 def _infer_input(helper, placeholder):
-    dtype = tf.as_dtype(placeholder.attr["dtype"].type)
-    if dtype.is_floating:
-        print(f"Inferred: input_name = {placeholder.name} (the only Placeholder in the graph)")
+    dtype_enum = placeholder.attr["dtype"].type
+    dtype_name = types_pb2.DataType.Name(dtype_enum)  # e.g. DT_UINT8, as in the GraphDef
+    if tf.as_dtype(dtype_enum).is_floating:
+        print(
+            f"Inferred: input_name = {placeholder.name} (the only Placeholder in the graph; "
+            f"dtype {dtype_name})"
+        )
         return {"input_name": placeholder.name}
+    print(
+        f"The only Placeholder, {placeholder.name!r}, has dtype {dtype_name}, but Lucid feeds "
+        "float images. Looking for a division by 255 next to it to use as the input instead."
+    )
     warnings.warn(
-        f"The only Placeholder, {placeholder.name!r}, has dtype {dtype.name}, but Lucid can only "
-        "feed float inputs. Looking for a division by 255 next to it to use as the input instead.",
+        f"The only Placeholder, {placeholder.name!r}, has dtype {dtype_name}, not a float "
+        "dtype; see the printed suggestion.",
         stacklevel=4,
     )
     neighborhood = helper.neighborhood(placeholder, degree=_NEIGHBORHOOD_DEGREE)
@@ -104,3 +114,33 @@ def _node_shape(node):
 def _is_scalar_const(node, value):
     array = tf.make_ndarray(node.attr["value"].tensor)
     return array.dtype.kind in "iuf" and array.size == 1 and array.item() == value
+
+
+def check_image_metadata(image_shape, image_value_range):
+    """Raises a clear error unless ``image_shape`` is ``[h, w, c]`` and the range is ``(lo, hi)``.
+
+    ``Model.save`` stores both in the graph; a missing value range (``suggest_save_args``
+    returns None when it cannot infer one) would otherwise load as a broken model.
+    """
+    shape_ok = (
+        isinstance(image_shape, (list, tuple))
+        and len(image_shape) == 3
+        and all(isinstance(d, numbers.Integral) and d > 0 for d in image_shape)
+    )
+    if not shape_ok:
+        raise ValueError(
+            f"image_shape must be [height, width, channels] with positive ints, e.g. "
+            f"{_EXAMPLES['image_shape']}; got {image_shape!r}."
+        )
+    range_ok = (
+        isinstance(image_value_range, (list, tuple))
+        and len(image_value_range) == 2
+        and all(isinstance(v, numbers.Real) for v in image_value_range)
+        and image_value_range[0] < image_value_range[1]
+    )
+    if not range_ok:
+        raise ValueError(
+            f"image_value_range must be (low, high), the range of the model's input values "
+            f"({_EXAMPLES['image_value_range']}); got {image_value_range!r}. "
+            "suggest_save_args returns None where it could not infer it: fill it in."
+        )

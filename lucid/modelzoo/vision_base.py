@@ -372,6 +372,9 @@ class Model:
             raise ValueError(
                 f"output_names must be op names such as 'Softmax', not tensor names; got {output_names!r}."
             )
+        from lucid.modelzoo._save_args import check_image_metadata
+
+        check_image_metadata(image_shape, image_value_range)
         metadata = {
             "input_name": input_name,
             "image_shape": image_shape,

@@ -334,12 +334,55 @@ def test_suggest_save_args_finds_division_by_255_after_uint8_input(capsys):
         raw = tf.placeholder(tf.uint8, [None, 8, 8, 3], name="raw")
         scaled = tf.divide(tf.cast(raw, tf.float32), 255.0, name="scaled")
         tf.nn.softmax(tf.reduce_mean(scaled, [1, 2]), name="probs")
-    with pytest.warns(UserWarning, match="dtype uint8"):
+    with pytest.warns(UserWarning, match="dtype DT_UINT8"):
         args = Model.suggest_save_args(graph.as_graph_def())
     assert args["input_name"] == "scaled"
     assert args["image_value_range"] == (0, 1)
     assert args["image_shape"] == [8, 8, 3]
     assert args["output_names"] == ["probs"]
+    assert "'raw', has dtype DT_UINT8" in capsys.readouterr().out
+
+
+def test_suggest_save_args_round_trip_on_a_minimal_graph(tmp_path, capsys, monkeypatch):
+    # All four arguments are inferred here, so the printed call runs as printed.
+    monkeypatch.chdir(tmp_path)
+    images = np.random.RandomState(0).rand(2, 4, 4, 3).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        raw = tf.placeholder(tf.uint8, [None, 4, 4, 3], name="input")
+        scaled = tf.divide(tf.cast(raw, tf.float32), 255.0)
+        w = tf.get_variable("w", initializer=np.float32([[[[1, -1], [2, 0], [0, 3]]]]))
+        tf.nn.softmax(tf.reduce_mean(tf.nn.conv2d(scaled, w, [1] * 4, "SAME"), [1, 2]), name="p")
+        sess.run(tf.global_variables_initializer())
+        with pytest.warns(UserWarning, match="DT_UINT8"):
+            args = Model.suggest_save_args()
+        printed = capsys.readouterr().out
+        call = printed[printed.index("Model.save(") :]
+        exec(call, {"Model": Model})  # writes saved_model.pb
+        Model.save("again.pb", **args)
+        expected = sess.run("p:0", {scaled: images})
+    for path in ("saved_model.pb", "again.pb"):
+        model = Model.load(str(tmp_path / path))
+        assert (model.input_name, model.image_shape, model.image_value_range) == (
+            args["input_name"],
+            [4, 4, 3],
+            [0, 1],
+        )
+        np.testing.assert_allclose(model.get_activations("p", images), expected, rtol=1e-5)
+
+
+def test_save_with_an_uninferred_argument_says_which(graph, tmp_path):
+    _build_trainable_net()
+    graph.sess.run(tf.global_variables_initializer())
+    args = Model.suggest_save_args()
+    assert args["image_value_range"] is None
+    with pytest.raises(ValueError, match="image_value_range must be \\(low, high\\).*got None"):
+        Model.save(str(tmp_path / "m.pb"), **args)
+    with pytest.raises(ValueError, match="image_shape must be \\[height, width, channels\\]"):
+        Model.save(
+            str(tmp_path / "m.pb"), **{**args, "image_shape": None, "image_value_range": (0, 1)}
+        )
+    Model.save(str(tmp_path / "m.pb"), **{**args, "image_value_range": (0, 1)})
+    assert Model.load(str(tmp_path / "m.pb")).image_value_range == [0, 1]
 
 
 def test_suggest_save_args_warns_on_several_placeholders():
