@@ -4,16 +4,47 @@ Local files are written atomically: data goes to a temporary file in the target 
 which replaces the target only when the handle closes without error, so readers never see
 a half-written file. Other schemes go through ``tf.io.gfile`` (TensorFlow is imported only
 then). Writing to ``http(s)://`` URLs is not supported.
+
+Files written here get the permissions ``open()`` would give them (a replaced file keeps its
+mode; a new one gets ``0o666 & ~umask``, ``0o644`` under the usual umask 022), not the
+``0o600`` of the temporary file they start as.
 """
 
 import os
+import stat
 import tempfile
+import threading
 from contextlib import contextmanager
 from typing import Optional
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from lucid.misc.io.scoping import scope_url
+
+_umask_lock = threading.Lock()
+
+
+def default_file_mode() -> int:
+    """Returns ``0o666 & ~umask``: the mode ``open()`` gives a new file (``0o644`` under umask 022).
+
+    ``tempfile.mkstemp`` creates ``0o600`` files; atomic writers apply this mode before
+    renaming the temporary file into place, so the result reads like any other new file.
+    """
+    return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    try:  # Linux reports it without changing it (os.umask can only be read by setting it)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _umask_lock:
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return umask
 
 
 def write(data, url: str, mode: str = "wb") -> None:
@@ -84,10 +115,19 @@ def _local_handle(path: str, mode: str):
     try:
         with os.fdopen(fd, mode, **text) as handle:
             yield _NamedHandle(handle, path)
+        os.chmod(tmp_path, _replacement_mode(path))
         os.replace(tmp_path, path)
     finally:
         if os.path.exists(tmp_path):
             os.remove(tmp_path)
+
+
+def _replacement_mode(path: str) -> int:
+    """The mode ``open(path, "w")`` would leave: the existing file's, else the default."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return default_file_mode()
 
 
 class _NamedHandle:

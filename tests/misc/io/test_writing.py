@@ -5,6 +5,7 @@ import os
 import pytest
 
 from lucid.misc.io.scoping import io_scope
+from lucid.misc.io.writing import default_file_mode
 from lucid.misc.io.writing import write
 from lucid.misc.io.writing import write_handle
 
@@ -53,3 +54,32 @@ def test_handle_reports_final_name_and_commits_only_on_success(tmp_path):
 def test_bad_mode_is_refused(tmp_path):
     with pytest.raises(ValueError, match="mode='r'"):
         write(b"x", str(tmp_path / "f"), mode="r")
+
+
+@pytest.fixture
+def umask():
+    """Sets the process umask for one test and restores it afterwards."""
+    previous = os.umask(0o022)
+    yield os.umask
+    os.umask(previous)
+
+
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+@pytest.mark.parametrize("mode", ["wb", "w"])
+def test_new_files_get_the_umask_permissions_not_mkstemps_0600(
+    tmp_path, umask, mask, expected, mode
+):
+    umask(mask)
+    path = tmp_path / "f.txt"
+    write(b"x" if "b" in mode else "x", str(path), mode=mode)
+    assert oct(path.stat().st_mode & 0o777) == oct(expected)
+    assert default_file_mode() == expected
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path, umask):
+    path = tmp_path / "script.sh"
+    path.write_bytes(b"old")
+    path.chmod(0o750)
+    write(b"new", str(path))
+    assert path.read_bytes() == b"new"
+    assert oct(path.stat().st_mode & 0o777) == oct(0o750)
