@@ -118,6 +118,25 @@ def check_random_crop_in_param_f():
     assert last.mean() > first.mean()
 
 
+def check_variable_as_param_f():
+    # A RefVariable with v2 behaviour disabled, a ResourceVariable in TF2.
+    from lucid.optvis import render
+
+    start, after = render.render_vis(
+        _toy(),
+        "const_pre_relu:0",
+        lambda: tf.Variable(tf.zeros([1, 8, 8, 3])),
+        tf.train.GradientDescentOptimizer(1.0),
+        transforms=[],
+        thresholds=(0, 1),
+        verbose=False,
+        relu_gradient_override=False,
+    )
+    # d mean(1 + 0.1 * (r + g + b)) / d pixel = 0.1 / 64 positions.
+    np.testing.assert_allclose(start, 0.1 / 64, rtol=1e-5)
+    np.testing.assert_allclose(after, 0.2 / 64, rtol=1e-5)
+
+
 def check_make_vis_T_in_own_graph_and_session():
     from lucid.optvis import render
 

@@ -100,7 +100,7 @@ def _T_force_NHWC(T):
 
     def T2(name):
         t = T(name)
-        if not isinstance(t, (tf.Tensor, tf.Variable)) or t.shape.ndims is None:
+        if not tf.is_tensor(t) or t.shape.ndims is None:
             return t
         if t.shape.ndims == 2:
             return t[:, None, None, :]
@@ -122,7 +122,7 @@ def _T_handle_batch(T, batch=None):
 
     def T2(name):
         t = T(name)
-        if batch is None or not isinstance(t, (tf.Tensor, tf.Variable)):
+        if batch is None or not tf.is_tensor(t):
             return t
         return t[batch : batch + 1]
 

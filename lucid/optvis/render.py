@@ -253,7 +253,7 @@ def make_t_image(param_f):
     """The image tensor: ``param.image(128)`` for None, ``param_f()`` for a callable, or a tensor."""
     if param_f is None:
         t_image = param.image(128)
-    elif isinstance(param_f, (tf.Tensor, tf.Variable)):
+    elif tf.is_tensor(param_f):
         t_image = param_f
     elif callable(param_f):
         t_image = param_f()
@@ -262,7 +262,8 @@ def make_t_image(param_f):
             f"param_f must be a callable that builds the image tensor, or a tensor; got {type(param_f).__name__}. "
             "Use e.g. param_f=lambda: param.image(128)."
         )
-    if isinstance(t_image, tf.Variable):
+    if tf.is_tensor(t_image) and not isinstance(t_image, tf.Tensor):
+        # A variable: a RefVariable with v2 behaviour disabled, a ResourceVariable in TF2.
         t_image = tf.convert_to_tensor(t_image)
     if not isinstance(t_image, tf.Tensor):
         raise TypeError(

@@ -839,3 +839,13 @@ def test_batch_objectives_need_a_static_batch(graph):
         objectives.channel_interpolate("a", 0, "a", 1)(T)
     with pytest.raises(ValueError, match="needs a batch of at least 2"):
         objectives.channel_interpolate("a", 0, "a", 1)(dict_T({"a": np.ones([1, 2, 2, 2])}))
+
+
+def test_T_wrappers_handle_variables(graph):
+    # ResourceVariables (TF2) are not tf.compat.v1.Variable instances; they must still be
+    # reshaped and sliced like tensors.
+    dense = tf.Variable(np.arange(10.0).reshape(2, 5))
+    graph.sess.run(dense.initializer)
+    assert _T_force_NHWC(lambda name: dense)("d").shape.as_list() == [2, 1, 1, 5]
+    sliced = _T_handle_batch(lambda name: dense, batch=1)("d")
+    np.testing.assert_array_equal(graph.sess.run(sliced), [[5, 6, 7, 8, 9]])
