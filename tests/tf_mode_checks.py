@@ -229,6 +229,40 @@ def v1_check_top_level_placeholder_in_default_graph():
     np.testing.assert_allclose(const, 1.15, rtol=1e-6)
 
 
+def v1_check_slim_cppn_under_create_session():
+    # Pattern D with `from tensorflow.contrib import slim` migrated to `import tf_slim as slim`
+    # (xy2rgb, infinite_patterns): slim layers in arg_scope, trained with Adam via feed_dict.
+    try:
+        import tf_slim as slim
+    except ImportError:
+        raise _Skipped("tf_slim is not installed (pip install tf_slim)") from None
+    from lucid.misc.tfutil import create_session
+    from lucid.optvis import render
+
+    sess = create_session()
+    try:
+        t_xy = tf.placeholder(tf.float32, [None, 8, 8, 2])
+        with slim.arg_scope([slim.conv2d], kernel_size=1, activation_fn=tf.nn.relu):
+            hidden = slim.instance_norm(slim.conv2d(t_xy, 8))
+            t_rgb = slim.conv2d(hidden, 3, activation_fn=tf.nn.sigmoid)
+        T = render.import_model(_toy(), t_rgb, t_rgb)
+        loss = -tf.reduce_mean(T("color_pre_relu")[..., 0])
+        variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)
+        train_op = tf.train.AdamOptimizer(0.05).minimize(loss, var_list=variables)
+        tf.global_variables_initializer().run()
+        xy = np.random.RandomState(0).rand(1, 8, 8, 2)
+        before = loss.eval({t_xy: xy})
+        for _ in range(STEPS):
+            train_op.run({t_xy: xy})
+        assert loss.eval({t_xy: xy}) < before - 0.2, (before, loss.eval({t_xy: xy}))
+    finally:
+        sess.close()
+
+
+class _Skipped(Exception):
+    """A check that cannot run here; reported as "skipped: <reason>"."""
+
+
 CHECKS = {
     name[len("check_") :]: f for name, f in sorted(globals().items()) if name.startswith("check_")
 }
@@ -262,7 +296,8 @@ def run_check(name):
 
 
 def run_checks():
-    """Runs every check (V1_ONLY_CHECKS last); returns ``{name: "ok" or the traceback}``."""
+    """Runs every check (V1_ONLY_CHECKS last); returns ``{name: "ok", "skipped: why" or the
+    traceback}``."""
     runs = [(name, lambda name=name: run_check(name)) for name in CHECKS]
     runs += list(V1_ONLY_CHECKS.items())
     results = {}
@@ -270,6 +305,8 @@ def run_checks():
         try:
             run()
             results[name] = "ok"
+        except _Skipped as e:
+            results[name] = f"skipped: {e}"
         except Exception:  # report each failure, then run the next check
             results[name] = traceback.format_exc()
     return results
