@@ -39,8 +39,17 @@ extras = {
         # drives Debian's /usr/bin/chromium: .ci/install-browser-deps installs it).
         "ray",
         "playwright",
+        # lucid.misc.gl (headless OpenGL; .ci/install-gl-deps installs Mesa), the atlas
+        # layout (UMAP), and the TF1 notebook patterns that used tf.contrib.slim.
+        "PyOpenGL",
+        "umap-learn",
+        "tf_slim",
     ],
-    "notebook": ["ipython", "matplotlib"],
+    "notebook": ["ipython", "matplotlib", "ipywidgets"],
+    # lucid.misc.gl: headless OpenGL through EGL (Mesa or NVIDIA drivers from the system).
+    "gl": ["PyOpenGL"],
+    # lucid.recipes.activation_atlas.layout: UMAP layouts.
+    "atlas": ["umap-learn"],
     "reducers": ["scikit-learn"],
     # `lucid microscope build --engine ray`: unit batches as tasks on a Ray cluster.
     "distributed": ["ray"],
