@@ -16,6 +16,10 @@ minus; :meth:`Objective.sum` adds a list of them.
 
 Factories with a ``batch`` argument look at one image of the batch when ``batch`` is an int,
 which lets one render optimize a different objective for each image.
+
+Write your own with :func:`wrap_objective`, bare (``@wrap_objective``, as in Lucid's
+notebooks) or called (``@wrap_objective()``). An objective whose value is not a scalar
+(e.g. one value per image) is maximized as the sum of its elements, as Lucid did.
 """
 
 import functools
