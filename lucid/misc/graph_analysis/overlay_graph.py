@@ -302,20 +302,35 @@ class OverlayGraph:
         Args:
           groups: ``{root node: nodes}``; each becomes a labelled cluster.
         """
-        lines = ["digraph G {"]
-        for i, (root, members) in enumerate((groups or {}).items()):
-            lines.append(f"  subgraph cluster_{i} {{")
-            lines.append(f"    label = {_dot_quote(OverlayNode.as_name(root))};")
-            lines.extend(f"    {_dot_quote(OverlayNode.as_name(n))};" for n in members)
-            lines.append("  }")
-        for node in self.nodes:
-            lines.append(f"  {_dot_quote(node.name)};")
-            for inp in self.node_to_inputs[node.name]:
-                lines.append(f"  {_dot_quote(inp)} -> {_dot_quote(node.name)};")
-        lines.append("}")
-        dot = "\n".join(lines)
+        named_groups = {
+            OverlayNode.as_name(root): [OverlayNode.as_name(n) for n in members]
+            for root, members in (groups or {}).items()
+        }
+        dot = dot_source(self.node_to_inputs, named_groups)
         print(dot)
         return dot
+
+
+def dot_source(
+    node_to_inputs: Dict[str, Iterable[str]], groups: Optional[Dict[str, Iterable[str]]] = None
+) -> str:
+    """Graphviz DOT of a graph given as ``{node name: input names}`` (in drawing order).
+
+    Args:
+      node_to_inputs: every node, with the names of the nodes it depends on.
+      groups: ``{root name: member names}``; each becomes a cluster labelled by its root.
+    """
+    lines = ["digraph G {"]
+    for i, (root, members) in enumerate((groups or {}).items()):
+        lines.append(f"  subgraph cluster_{i} {{")
+        lines.append(f"    label = {_dot_quote(root)};")
+        lines.extend(f"    {_dot_quote(name)};" for name in members)
+        lines.append("  }")
+    for name, inputs in node_to_inputs.items():
+        lines.append(f"  {_dot_quote(name)};")
+        lines.extend(f"  {_dot_quote(inp)} -> {_dot_quote(name)};" for inp in inputs)
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def _dot_quote(name):
