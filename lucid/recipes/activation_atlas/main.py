@@ -248,8 +248,9 @@ def activation_atlas(
       verbose: report UMAP and icon progress.
       activations: `[N, C]` activation vectors to lay out; default ``layer.activations``
         (Lucid's aligned ImageNet samples, downloaded once).
-      layout: `[N, 2]` positions of those activations in any range (normalised with
-        ``normalize_layout``); default UMAP (needs ``pip install 'lucid[atlas]'``).
+      layout: `[N, 2]` positions of those activations in any range (cut to
+        ``number_activations`` rows like them, then normalised with ``normalize_layout``);
+        default UMAP (needs ``pip install 'lucid[atlas]'``).
       n_steps: optimisation steps per icon (Lucid's default, 128).
       progress: show a progress bar over the icons.
 
@@ -267,6 +268,7 @@ def activation_atlas(
     if layout is None:
         layout = aligned_umap(acts, verbose=verbose)
     else:
+        layout = np.asarray(layout)[:number_activations]  # cut like the activations
         layout = normalize_layout(_as_layout(layout, len(acts), "layout"))
     directions, coordinates, _ = bin_laid_out_activations(layout, acts, grid_size)
     canvases = _progressive_canvases(
@@ -343,7 +345,12 @@ def aligned_activation_atlas(
     else:
         if len(layouts) != 2:
             raise ValueError(f"layouts must be a pair of [N, 2] arrays; got {len(layouts)} items.")
-        joint = np.concatenate([_as_layout(each, len(acts1), "layouts[i]") for each in layouts])
+        joint = np.concatenate(
+            [
+                _as_layout(np.asarray(each)[:number_activations], len(acts1), "layouts[i]")
+                for each in layouts
+            ]
+        )
         layouts = np.split(normalize_layout(joint), 2)
     generators = []
     for model, layer, acts, layout in zip(

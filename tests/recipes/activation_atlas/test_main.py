@@ -193,6 +193,27 @@ def test_atlas_with_too_little_data(conv3_activations, rows, kwargs, error, matc
         activation_atlas(ShapesNet(), "conv3", activations=conv3_activations[:rows], **arguments)
 
 
+def test_number_activations_cuts_activations_and_layout_alike(conv3_activations, monkeypatch):
+    binned = []
+    monkeypatch.setattr(main, "_progressive_canvases", lambda *args, **kwargs: iter([binned]))
+    real_bin = main.bin_laid_out_activations
+    monkeypatch.setattr(
+        main, "bin_laid_out_activations", lambda *args: binned.append(args) or real_bin(*args)
+    )
+    layout = pca_layout(conv3_activations)
+    activation_atlas(
+        ShapesNet(),
+        "conv3",
+        grid_size=2,
+        number_activations=40,
+        activations=conv3_activations,
+        layout=layout,
+    )
+    ((binned_layout, binned_acts, _),) = binned
+    np.testing.assert_array_equal(binned_acts, conv3_activations[:40])
+    np.testing.assert_allclose(binned_layout, normalize_layout(layout[:40]))
+
+
 def test_activations_must_be_vectors():
     with pytest.raises(ValueError, match="center_only=True"):
         activation_atlas(ShapesNet(), "conv3", activations=np.zeros((20, 4, 4, 64)))
