@@ -259,6 +259,17 @@ def v1_check_slim_cppn_under_create_session():
         sess.close()
 
 
+def v1_check_variable_fed_through_feed_dict():
+    # Lucid notebooks feed values for variables. That needs TF1's reference variables:
+    # TF2's resource variables silently ignore the fed value (1.0 instead of 1.3 here).
+    with tf.Graph().as_default(), tf.Session() as sess:
+        t_image = tf.Variable(tf.zeros([1, 2, 2, 3]))
+        T = _toy().import_graph(t_image)
+        sess.run(tf.global_variables_initializer())
+        const = sess.run(T("const_pre_relu"), {t_image: np.ones([1, 2, 2, 3])})
+    np.testing.assert_allclose(const, 1.3, rtol=1e-6)
+
+
 class _Skipped(Exception):
     """A check that cannot run here; reported as "skipped: <reason>"."""
 
