@@ -14,6 +14,7 @@ and ``gcd``/``lcm`` find where branches split and merge.
 sequence/branch structure.
 """
 
+from typing import Any
 from typing import Callable
 from typing import Dict
 from typing import Iterable
@@ -57,6 +58,17 @@ def pass_through_edges(
         else:
             reach[name] = found
     return edges
+
+
+def reachable(start, neighbours: Callable[[Any], Iterable[Any]]) -> set:
+    """Everything reachable from ``start`` in one or more ``neighbours`` steps (hashable items)."""
+    seen, stack = set(), [start]
+    while stack:
+        for nxt in neighbours(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 NodeLike = Union[str, "OverlayNode", tf.Tensor]
@@ -114,13 +126,7 @@ class OverlayNode:
 
     def _transitive(self, direction):
         if direction not in self._extended:
-            seen, stack = set(), [self]
-            while stack:
-                for nxt in getattr(stack.pop(), direction):
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
-            self._extended[direction] = seen
+            self._extended[direction] = reachable(self, lambda node: getattr(node, direction))
         return set(self._extended[direction])
 
     @property

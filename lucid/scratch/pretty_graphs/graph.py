@@ -19,6 +19,7 @@ import tensorflow.compat.v1 as tf
 from lucid.misc.graph_analysis import filter_overlay
 from lucid.misc.graph_analysis.overlay_graph import dot_source
 from lucid.misc.graph_analysis.overlay_graph import pass_through_edges
+from lucid.misc.graph_analysis.overlay_graph import reachable
 
 # Lucid's twelve: graph_analysis's list without its placeholder op type "EwZXy".
 standard_include_ops = [op for op in filter_overlay.standard_include_ops if op != "EwZXy"]
@@ -40,13 +41,8 @@ class Node:
         return f"<{self.name}: {self.op}>"
 
     def _transitive(self, direction):
-        seen, stack = set(), [self]
-        while stack:
-            for nxt in getattr(stack.pop(), direction):
-                if nxt.name not in seen:
-                    seen.add(nxt.name)
-                    stack.append(nxt)
-        return seen
+        nodes = reachable(self, lambda node: getattr(node, direction))
+        return {node.name for node in nodes}
 
     @property
     def extended_inputs(self) -> set:
