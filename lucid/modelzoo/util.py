@@ -5,8 +5,9 @@ Network access happens only in :func:`load_graphdef`, :func:`load_text_labels` a
 (``gs://``, ``http(s)://``) are downloaded once into the cache directory (``LUCID_CACHE_DIR``,
 else the user cache directory) and verified where a sha256 is known, ``gs://modelzoo/`` is
 redirected by ``LUCID_MODELZOO_MIRROR``, and ``LUCID_OFFLINE=1`` reads only the cache.
-Local paths (and files in a directory mirror) are read in place. Failures raise
-``lucid.misc.io.reading.DownloadError`` (or ``FileNotFoundError`` for a missing local file).
+Local paths (and files in a directory mirror) are read in place and need no cache directory.
+Failures raise ``lucid.misc.io.reading.DownloadError`` (or ``FileNotFoundError`` for a missing
+local file, ``lucid.misc.io.reading.CacheDirectoryError`` for an unusable cache directory).
 """
 
 import json
@@ -252,7 +253,8 @@ def _local_copy(url):
 
     url = os.fspath(url)
     path = reading.fetch_to_cache(url)
-    in_cache = _is_inside(path, reading.cache_dir())
+    # create=False: a local file (e.g. the bundled ShapesNet) needs no usable cache directory.
+    in_cache = _is_inside(path, reading.cache_dir(create=False))
     if in_cache:
         log.info("Read %s from the cache at %s", url, path)
     return path, in_cache
@@ -266,5 +268,5 @@ def _is_inside(path, directory):
 def _purge(url, path):
     from lucid.misc.io import reading
 
-    reading._purge_cached(url)  # under the cache lock; also forgets the remembered sha256
+    reading.purge_cached(url)  # under the cache lock; also forgets the remembered sha256
     log.warning("Deleted the corrupt cached copy of %s at %s", url, path)

@@ -69,18 +69,29 @@ def sums(replica_mirror):
 
 
 def assert_cache_trustworthy(cache_dir, sums):
-    """Every cached zoo file matches the mirror's SHA256SUMS; no partial downloads remain."""
+    """Every cached zoo file matches the mirror's SHA256SUMS and has a record saying so.
+
+    Nothing else is left: no partial download, no lock file, no orphaned record.
+    """
     if not cache_dir.exists():
         return
-    for path in cache_dir.iterdir():
-        name = path.name
-        assert not name.endswith(".part"), f"partial download left in the cache: {name}"
-        if name.endswith((".lock", ".sha256")):
+    names = {path.name for path in cache_dir.iterdir()}
+    for name in names:
+        assert not name.startswith(".tmp-"), f"partial download left in the cache: {name}"
+        assert not name.endswith(".lock"), f"lock file left in the cache: {name}"
+        if name.startswith("."):
+            assert name.endswith(".json") and name[1:-5] in names, f"orphaned record: {name}"
             continue
-        matches = [p for p in sums if reading.local_cache_path("gs://modelzoo/" + p) == str(path)]
+        matches = [
+            p
+            for p in sums
+            if reading.local_cache_path("gs://modelzoo/" + p) == str(cache_dir / name)
+        ]
         assert matches, f"unexpected file in the cache: {name}"
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256((cache_dir / name).read_bytes()).hexdigest()
         assert digest == sums[matches[0]], f"corrupt file in the cache: {name}"
+        record = reading.cache_record("gs://modelzoo/" + matches[0])
+        assert record is not None and record.sha256 == digest, f"no true record for {name}"
 
 
 def _cached(url):

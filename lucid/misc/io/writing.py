@@ -85,7 +85,7 @@ def write_handle(path: str, mode: Optional[str] = None):
             yield handle
     else:
         local_path = url2pathname(urlparse(path).path) if scheme == "file" else path
-        with _local_handle(local_path, mode) as handle:
+        with local_write_handle(local_path, mode) as handle:
             yield handle
 
 
@@ -103,7 +103,16 @@ def _gfile_handle(path: str, mode: str):
 
 
 @contextmanager
-def _local_handle(path: str, mode: str):
+def local_write_handle(path: str, mode: str = "wb"):
+    """Opens the local file `path` for an atomic write (no ``io_scope``, no URLs).
+
+    The data goes to a temporary file beside `path` that replaces it, with the mode
+    ``open()`` would leave, only when the block exits without error. Parent directories are
+    created. Modes ``"ab"``/``"a"`` append in place instead (not atomic).
+
+    Yields:
+      A writable file object (seekable in binary modes) whose ``.name`` is `path`.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     text = {} if "b" in mode else {"encoding": "utf-8"}

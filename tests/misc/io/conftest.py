@@ -3,6 +3,7 @@
 import pytest
 
 from lucid.misc.io import reading
+from lucid.misc.io import sources
 
 _ENV_VARS = (
     "LUCID_MODELZOO_MIRROR",
@@ -22,5 +23,5 @@ def isolated_io(tmp_path, monkeypatch):
     monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LUCID_SHOW_DIR", str(tmp_path / "show"))
     monkeypatch.setattr(reading, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(reading, "_sums_memo", {})
-    monkeypatch.setattr(reading, "_hash_memo", {})
+    monkeypatch.setattr(sources, "_sums_memo", {})
+    monkeypatch.setattr(sources, "_hash_memo", {})

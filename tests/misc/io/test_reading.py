@@ -33,8 +33,14 @@ def serve(server, relative, data=DATA):
 
 
 def cache_files():
-    """Files in the cache directory other than lock files."""
-    return sorted(name for name in os.listdir(cache_dir()) if not name.endswith(".lock"))
+    """Every file in the cache directory (records and any lock files included)."""
+    return sorted(os.listdir(cache_dir()))
+
+
+def entry_files(url):
+    """The names a cached `url` leaves in the cache: the file and its provenance record."""
+    name = os.path.basename(local_cache_path(url))
+    return sorted([name, "." + name + ".json"])
 
 
 # Locations
@@ -196,7 +202,10 @@ def test_url_mirror_replaces_the_modelzoo_bucket(http_server, monkeypatch, suffi
     assert path == local_cache_path("gs://modelzoo/graphs/a.pb")
     assert read("gs://modelzoo/graphs/a.pb") == DATA
     assert http_server.requests("/mirror/graphs/a.pb") == 1
-    assert not os.path.exists(path + ".sha256")  # no SHA256SUMS: nothing verified
+    record = reading.cache_record("gs://modelzoo/graphs/a.pb")
+    assert record.source == http_server.url + "mirror/graphs/a.pb"
+    assert record.verified_by is None  # no SHA256SUMS: nothing verified
+    assert cache_files() == entry_files("gs://modelzoo/graphs/a.pb")
 
 
 def test_directory_mirror_is_read_in_place(tmp_path, monkeypatch):
@@ -215,13 +224,14 @@ def test_directory_mirror_missing_file_names_the_mirror(tmp_path, monkeypatch):
         fetch_to_cache("gs://modelzoo/graphs/missing.pb")
 
 
-def test_mirror_sha256sums_verifies_and_writes_sidecar(http_server, monkeypatch):
+def test_mirror_sha256sums_verifies_and_records_it(http_server, monkeypatch):
     serve(http_server, "mirror/graphs/a.pb")
     serve(http_server, "mirror/SHA256SUMS", f"{sha(DATA)}  ./graphs/a.pb\n".encode())
     monkeypatch.setenv("LUCID_MODELZOO_MIRROR", http_server.url + "mirror")
-    path = fetch_to_cache("gs://modelzoo/graphs/a.pb")
-    with open(path + ".sha256") as f:
-        assert f.read().split()[0] == sha(DATA)
+    fetch_to_cache("gs://modelzoo/graphs/a.pb")
+    record = reading.cache_record("gs://modelzoo/graphs/a.pb")
+    assert record.sha256 == sha(DATA)
+    assert record.verified_by == http_server.url + "mirror/SHA256SUMS"
 
 
 def test_mirror_sha256sums_mismatch_deletes_and_reports_both_hashes(http_server, monkeypatch):
@@ -251,8 +261,9 @@ def test_sha256_argument_match_and_mismatch(http_server):
     url = serve(http_server, "data.bin")
     path = fetch_to_cache(url, sha256=sha(DATA).upper())
     assert open(path, "rb").read() == DATA
-    os.remove(path)
-    os.remove(path + ".sha256")
+    assert reading.cache_record(url).verified_by == "the sha256 argument"
+    for name in cache_files():
+        os.remove(os.path.join(cache_dir(), name))
     with pytest.raises(DownloadError, match="Checksum mismatch") as info:
         fetch_to_cache(url, sha256=sha(b"x"))
     assert sha(b"x") in str(info.value) and sha(DATA) in str(info.value)
@@ -268,7 +279,7 @@ def test_cached_file_with_other_expected_sha256_is_downloaded_again(http_server)
     assert http_server.requests("/data.bin") == 2
 
 
-def test_sidecar_detects_a_corrupted_cache_and_downloads_again(http_server):
+def test_record_detects_a_corrupted_cache_and_downloads_again(http_server):
     url = serve(http_server, "data.bin")
     path = fetch_to_cache(url, sha256=sha(DATA))
     with open(path, "r+b") as f:
@@ -278,7 +289,7 @@ def test_sidecar_detects_a_corrupted_cache_and_downloads_again(http_server):
     assert http_server.requests("/data.bin") == 2
 
 
-def test_sidecar_mismatch_offline_deletes_and_raises(http_server, monkeypatch):
+def test_record_mismatch_offline_deletes_and_raises(http_server, monkeypatch):
     url = serve(http_server, "data.bin")
     path = fetch_to_cache(url, sha256=sha(DATA))
     with open(path, "r+b") as f:
@@ -402,4 +413,4 @@ def test_concurrent_processes_download_once(http_server):
         assert process.exitcode == 0
     assert digests == [sha(data)] * 3
     assert http_server.requests("big.bin") == 1
-    assert cache_files() == [os.path.basename(local_cache_path(url))]
+    assert cache_files() == entry_files(url)  # and no lock file left behind
