@@ -413,22 +413,33 @@ def _add_models(subparsers):
     models = subparsers.add_parser(
         "models",
         help="list the model zoo",
-        description="List every model by name, with its training dataset, input size and "
-        "whether its graph is already on this machine (cached, in a mirror, or bundled).",
+        description="List every model by name, with its training dataset, input size, "
+        "whether its graph is already on this machine (cached, in a mirror, or bundled) and "
+        "where the cached copy came from.",
     )
     models.set_defaults(func=run_models)
 
 
 def run_models(args):
-    """``lucid models``: one row per model."""
+    """``lucid models``: one row per model; needs no usable cache directory."""
     from lucid.misc.io import reading
 
     rows = [
-        (name, cls.dataset or "-", _input_size(cls), _cached_status(cls, reading))
+        (name, cls.dataset or "-", _input_size(cls), *_cached_status(cls, reading))
         for name, cls in model_classes().items()
     ]
-    _print_table(("NAME", "DATASET", "INPUT", "CACHED"), rows)
-    print(f"\nCache directory: {reading.cache_dir()} (set LUCID_CACHE_DIR to change it)")
+    _print_table(("NAME", "DATASET", "INPUT", "CACHED", "SOURCE"), rows)
+    if any(row[3] == "yes*" for row in rows):
+        print(
+            "\n* cached from another source than the one configured now (SOURCE unknown: "
+            "cached without a record); downloaded again from the configured source on next "
+            "use, or used with a warning when LUCID_OFFLINE is set."
+        )
+    directory = reading.cache_dir(create=False)
+    note = ""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        note = "; it is a file, so nothing can be downloaded: point LUCID_CACHE_DIR at a directory"
+    print(f"\nCache directory: {directory} (set LUCID_CACHE_DIR to change it){note}")
     return 0
 
 
@@ -440,16 +451,22 @@ def _input_size(cls):
 
 
 def _cached_status(cls, reading):
-    """``bundled`` (ships with lucid), ``yes``/``no`` (download cache) or ``mirror``/``no``."""
+    """``(CACHED, SOURCE)``: ``bundled``, ``mirror``, ``yes``/``yes*`` (another or unknown
+    source than the configured one) or ``no``, and where the file is or came from."""
     url = cls.model_path
     if not url:
-        return "-"
+        return "-", "-"
     if "://" not in url:
-        return "bundled" if os.path.isfile(url) else "missing"
-    resolved = reading.resolve_url(url)
-    if "://" not in resolved:  # LUCID_MODELZOO_MIRROR is a local directory
-        return "mirror" if os.path.isfile(resolved) else "no"
-    return "yes" if os.path.isfile(reading.local_cache_path(url)) else "no"
+        return ("bundled" if os.path.isfile(url) else "missing"), "-"
+    source = reading.configured_source(url)
+    if "://" not in source:  # LUCID_MODELZOO_MIRROR is a local directory
+        return ("mirror", source) if os.path.isfile(source) else ("no", "-")
+    if not os.path.isfile(reading.local_cache_path(url)):
+        return "no", "-"
+    record = reading.cache_record(url)
+    if record is None:
+        return "yes*", "unknown"
+    return ("yes" if record.source == source else "yes*"), record.source
 
 
 def _add_layers(subparsers):

@@ -243,19 +243,58 @@ def table_rows(text):
 def test_models_lists_the_zoo_with_cached_status(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("LUCID_MODELZOO_MIRROR", raising=False)
+    # Copied in by hand: no record of where it came from.
     Path(reading.local_cache_path(vision_models.InceptionV1.model_path)).write_bytes(b"pb")
     assert run("models") == 0
     out = capsys.readouterr().out
     rows, header = table_rows(out)
-    assert header == ["NAME", "DATASET", "INPUT", "CACHED"]
+    assert header == ["NAME", "DATASET", "INPUT", "CACHED", "SOURCE"]
     zoo = set(nets_factory.models_map) - {"ShapesNet"}
     assert len(zoo) == 31 and zoo <= set(rows)
     assert len(rows) == 32
-    assert rows["InceptionV1"] == ["ImageNet", "224x224x3", "yes"]
-    assert rows["AlexNet"] == ["ImageNet", "227x227x3", "no"]
-    assert rows["Clip_ResNet50_4x"][-1] == "no"
-    assert rows["ShapesNet"][-1] == "bundled"
+    assert rows["InceptionV1"] == ["ImageNet", "224x224x3", "yes*", "unknown"]
+    assert rows["AlexNet"] == ["ImageNet", "227x227x3", "no", "-"]
+    assert rows["Clip_ResNet50_4x"][-2:] == ["no", "-"]
+    assert rows["ShapesNet"][-2:] == ["bundled", "-"]
+    assert "* cached from another source than the one configured now" in out
     assert str(tmp_path / "cache") in out
+
+
+def test_models_shows_where_each_cached_model_came_from(http_server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    relative = vision_models.AlexNet.model_path[len("gs://modelzoo/") :]
+    for mirror in ("replicas", "real"):
+        (http_server.root / mirror / relative).parent.mkdir(parents=True)
+        (http_server.root / mirror / relative).write_bytes(mirror.encode())
+    monkeypatch.setenv("LUCID_MODELZOO_MIRROR", http_server.url + "replicas")
+    reading.fetch_to_cache(vision_models.AlexNet.model_path)
+    assert run("models") == 0
+    out = capsys.readouterr().out
+    rows, _ = table_rows(out)
+    assert rows["AlexNet"][-2:] == ["yes", http_server.url + "replicas/" + relative]
+    assert "* cached from another source" not in out
+
+    monkeypatch.setenv("LUCID_MODELZOO_MIRROR", http_server.url + "real")
+    assert run("models") == 0
+    out = capsys.readouterr().out
+    rows, _ = table_rows(out)
+    assert rows["AlexNet"][-2:] == ["yes*", http_server.url + "replicas/" + relative]
+    assert "* cached from another source than the one configured now" in out
+
+
+def test_models_works_when_the_cache_directory_is_a_file(tmp_path, monkeypatch, capsys):
+    (tmp_path / "cache").write_text("not a directory")
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LUCID_MODELZOO_MIRROR", raising=False)
+    assert run("models") == 0
+    out = capsys.readouterr().out
+    rows, _ = table_rows(out)
+    assert rows["ShapesNet"][-2:] == ["bundled", "-"]
+    assert rows["InceptionV1"][-2:] == ["no", "-"]
+    assert (
+        f"Cache directory: {tmp_path / 'cache'} (set LUCID_CACHE_DIR to change it); it is a "
+        "file, so nothing can be downloaded: point LUCID_CACHE_DIR at a directory"
+    ) in out
 
 
 def test_models_reports_files_in_a_directory_mirror(tmp_path, monkeypatch, capsys):
@@ -267,8 +306,8 @@ def test_models_reports_files_in_a_directory_mirror(tmp_path, monkeypatch, capsy
     mirrored.write_bytes(b"pb")
     assert run("models") == 0
     rows, _ = table_rows(capsys.readouterr().out)
-    assert rows["AlexNet"][-1] == "mirror"
-    assert rows["InceptionV1"][-1] == "no"
+    assert rows["AlexNet"][-2:] == ["mirror", str(mirrored)]
+    assert rows["InceptionV1"][-2:] == ["no", "-"]
 
 
 def test_layers_lists_inception_v1_with_depths(capsys):
