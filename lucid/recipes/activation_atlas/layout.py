@@ -98,9 +98,6 @@ def aligned_umap(
       ImportError: umap-learn is not installed (install ``lucid[atlas]``).
       ValueError: UMAP failed to fit (Lucid turned its RecursionError/SystemError into this).
     """
-    UMAP = _import_umap()
-    options = dict(UMAP_DEFAULTS, verbose=verbose)
-    options.update(umap_options or {})
     grouped = isinstance(activations, (list, tuple))
     groups = [np.asarray(a) for a in activations] if grouped else [np.asarray(activations)]
     for i, group in enumerate(groups):
@@ -109,6 +106,9 @@ def aligned_umap(
                 f"aligned_umap: activations must be [N, C] arrays; group {i} has shape {group.shape}."
             )
     combined = np.concatenate(groups, axis=0)
+    UMAP = _import_umap()
+    options = dict(UMAP_DEFAULTS, verbose=verbose)
+    options.update(umap_options or {})
     try:
         layout = UMAP(**options).fit_transform(combined)
     except (RecursionError, SystemError) as error:

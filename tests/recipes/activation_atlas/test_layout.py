@@ -46,7 +46,6 @@ def test_missing_umap_says_how_to_install(monkeypatch):
 
 
 def test_rejects_non_matrix_groups():
-    pytest.importorskip("umap")
     with pytest.raises(ValueError, match=r"group 1 has shape \(4,\)"):
         aligned_umap([np.zeros((4, 3)), np.zeros(4)])
 
