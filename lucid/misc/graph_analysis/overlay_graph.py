@@ -179,8 +179,8 @@ class OverlayGraph:
 
     Args:
       tf_graph: the ``tf.Graph``.
-      nodes: the tensors to keep (names, tensors or overlay nodes), in graph order; all op
-        outputs of ``tf_graph`` when None.
+      nodes: the tensors to keep (names, tensors or overlay nodes; kept in graph order);
+        all op outputs of ``tf_graph`` when None.
       no_pass_through: names of dropped nodes that cut the paths through them.
       prev_overlay: take the paths from this overlay instead of from ``tf_graph``.
     """
@@ -203,15 +203,15 @@ class OverlayGraph:
             inputs_of = op_inputs.__getitem__
         if nodes is None:
             nodes = order
-        names = [OverlayNode.as_name(node) for node in nodes]
-        known = set(order)
-        unknown = [name for name in names if name not in known]
+        position = {name: i for i, name in enumerate(order)}
+        names = list(dict.fromkeys(OverlayNode.as_name(node) for node in nodes))
+        unknown = [name for name in names if name not in position]
         if unknown:
             raise ValueError(
                 f"OverlayGraph nodes must be tensors of the graph (names like 'conv:0'); "
                 f"{unknown[:5]} are not. Name op outputs as '<op name>:<index>'."
             )
-        self.nodes = [OverlayNode(name, self) for name in names]
+        self.nodes = [OverlayNode(name, self) for name in sorted(names, key=position.__getitem__)]
         self.name_map = {node.name: node for node in self.nodes}
         self._index = {node.name: i for i, node in enumerate(self.nodes)}
         blocked = [OverlayNode.as_name(node) for node in (no_pass_through or ())]
@@ -280,7 +280,8 @@ class OverlayGraph:
           The new :class:`OverlayGraph`; kept nodes keep their ``sub_structure``.
         """
         keep_names = self.sorted_names({self[node].name for node in keep_nodes})
-        dropped = [] if pass_through else [n for n in self.name_map if n not in set(keep_names)]
+        keep_set = set(keep_names)
+        dropped = [] if pass_through else [n for n in self.name_map if n not in keep_set]
         new_overlay = OverlayGraph(self.tf_graph, keep_names, dropped, prev_overlay=self)
         for node in new_overlay.nodes:
             node.sub_structure = self.name_map[node.name].sub_structure

@@ -61,7 +61,7 @@ def _import_on(model, obses):
     obses = np.asarray(obses, np.float32)
     if obses.ndim != 4:
         raise ValueError(f"obses must be [N, H, W, C] observations; got shape {obses.shape}.")
-    t_obses = tf.placeholder_with_default(obses, (None, None, None, None))
+    t_obses = tf.placeholder_with_default(obses, (None, None, None, obses.shape[-1]))
     return t_obses, render.import_model(model, t_obses, t_obses)
 
 

@@ -30,7 +30,8 @@ def zoom_to(img: np.ndarray, width: int) -> np.ndarray:
 
 
 def _import(model):
-    t_obses = tf.placeholder(tf.float32, [None, None, None, None])
+    channels = model.image_shape[-1] if getattr(model, "image_shape", None) else None
+    t_obses = tf.placeholder(tf.float32, [None, None, None, channels])
     return render.import_model(model, t_obses, t_obses)
 
 

@@ -144,3 +144,9 @@ def test_graphviz_prints_and_returns_dot(relus, capsys):
 
 def test_as_tensor_accepts_overlay_nodes(relus):
     assert as_tensor(relus["a:0"]) is relus.tf_graph.get_tensor_by_name("a:0")
+
+
+def test_given_nodes_are_kept_in_graph_order():
+    overlay = OverlayGraph(inception_graph(), ["softmax:0", "input:0", "stem:0", "input:0"])
+    assert [n.name for n in overlay.nodes] == ["input:0", "stem:0", "softmax:0"]
+    assert overlay.gcd(["softmax:0", "stem:0"]).name == "stem:0"
