@@ -121,7 +121,7 @@ def create_opengl_context(surface_size: Sequence[int] = (640, 480)) -> None:
                 raise OpenGLUnavailableError("eglInitialize returned false")
             _make_current(display, width, height)
         except Exception as error:  # PyOpenGL raises EGLError, NullFunctionError, ...
-            failures.append(f"{label}: {error}")
+            failures.append(f"{label}: {_describe(error)}")
             continue
         logger.info("EGL %d.%d context from the %s", major.value, minor.value, label)
         return None
@@ -137,6 +137,15 @@ def has_current_context() -> bool:
     from OpenGL import EGL
 
     return bool(EGL.eglGetCurrentContext())
+
+
+def _describe(error: Exception) -> str:
+    """One line for an error: PyOpenGL's EGLError prints its arguments over several lines."""
+    operation = getattr(error, "baseOperation", None)
+    if operation is not None:
+        code = getattr(error.err, "name", error.err)
+        return f"{getattr(operation, '__name__', operation)} failed ({code})"
+    return " ".join(str(error).split())
 
 
 def _as_size(surface_size) -> tuple:
