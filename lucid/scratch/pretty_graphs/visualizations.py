@@ -117,10 +117,11 @@ def model_align_html(
             f'<path d="M{p(start)} C{middle},{start[1]} {middle},{end[1]} {p(end)}" fill="none" '
             f'stroke="#c33" stroke-width="2" stroke-opacity="{weight}"/>'
         )
+    # Lines first, so the (white) node boxes hide them where they cross a graph.
     inner = (
-        left["svg_inner"]
+        "".join(paths)
+        + left["svg_inner"]
         + f'<g transform="translate({shift},0)">{right["svg_inner"]}</g>'
-        + "".join(paths)
     )
     shape = (shift + right["shape"][0], max(left["shape"][1], right["shape"][1]))
     return svg_document(inner, shape)
