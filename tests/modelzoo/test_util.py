@@ -57,6 +57,30 @@ def test_load_graphdef_from_local_path_clears_devices(tmp_path):
     assert {node.device for node in kept.node} == {"/device:CPU:0"}
 
 
+@pytest.mark.parametrize("cache", ["a file", "under a file"])
+def test_bundled_shapesnet_needs_no_usable_cache_directory(tmp_path, monkeypatch, cache):
+    from lucid.modelzoo.vision_models import ShapesNet
+
+    (tmp_path / "file").write_text("not a directory")
+    path = tmp_path / "file" if cache == "a file" else tmp_path / "file" / "cache"
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(path))
+    graph_def = util.load_graphdef(ShapesNet.model_path)
+    assert {"input", "conv1_pre_relu"} <= {node.name for node in graph_def.node}
+
+
+def test_download_into_an_unusable_cache_names_the_variable_and_path(
+    http_mirror, tmp_path, monkeypatch
+):
+    from lucid.misc.io.reading import CacheDirectoryError
+
+    (http_mirror / "g.pb").write_bytes(toy_graph_def().SerializeToString())
+    (tmp_path / "cachefile").write_text("x")
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cachefile"))
+    with pytest.raises(CacheDirectoryError, match="is a file, not a directory") as info:
+        util.load_graphdef("gs://modelzoo/g.pb")
+    assert f"LUCID_CACHE_DIR={tmp_path / 'cachefile'}" in str(info.value)
+
+
 @pytest.mark.parametrize(
     "data", [b"\xff\xff\xff\xff not a protobuf", b""], ids=["garbage", "empty"]
 )
