@@ -307,7 +307,7 @@ class _BatchGraph:
 
 def _make_image(param_f, batch, size, seeds):
     t_image = image(batch, size, seeds) if param_f is None else param_f(batch, size, seeds)
-    if not isinstance(t_image, (tf.Tensor, tf.Variable)):
+    if not tf.is_tensor(t_image):
         raise TypeError(
             f"param_f returned a {type(t_image).__name__}, not a tensor; it must build and return "
             "the image tensor [batch, size, size, 3], e.g. batch.image(batch, size, seeds)."

@@ -23,6 +23,7 @@ from google.protobuf.message import DecodeError
 
 from lucid.misc.io.reading import _is_remote
 from lucid.misc.io.reading import read_handle
+from lucid.misc.io.scoping import io_scope
 from lucid.misc.io.scoping import scope_url
 
 log = logging.getLogger(__name__)
@@ -181,15 +182,17 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
         with decompressor(url_or_handle) as handle:
             return loader(handle, **kwargs)
     url = scope_url(url_or_handle)
-    try:
-        with read_handle(url, cache=cache) as raw, decompressor(raw) as handle:
-            return loader(handle, **kwargs)
-    except (DecodeError, ValueError):
-        if not _is_remote(url) or cache is False:
-            raise
-        log.warning("Loading %s failed; purging its cached copy and downloading it again.", url)
-        with read_handle(url, cache="purge") as raw, decompressor(raw) as handle:
-            return loader(handle, **kwargs)
+    # `url` is scoped now; read_handle must not apply a relative scope a second time.
+    with io_scope([], replace_current_scopes=True):
+        try:
+            with read_handle(url, cache=cache) as raw, decompressor(raw) as handle:
+                return loader(handle, **kwargs)
+        except (DecodeError, ValueError):
+            if not _is_remote(url) or cache is False:
+                raise
+            log.warning("Loading %s failed; purging its cached copy and downloading again.", url)
+            with read_handle(url, cache="purge") as raw, decompressor(raw) as handle:
+                return loader(handle, **kwargs)
 
 
 def is_handle(url_or_handle) -> bool:

@@ -43,7 +43,7 @@ def pixel_image(shape: Sequence[int], sd: Optional[float] = None, init_val=None)
                 "pixel_image received both init_val and sd; sd is ignored in favour of init_val.",
                 stacklevel=2,
             )
-        if isinstance(init_val, (tf.Tensor, tf.Variable)):
+        if tf.is_tensor(init_val):
             initial = tf.cast(init_val, tf.float32)
         else:
             initial = np.asarray(init_val, dtype=np.float32)

@@ -162,6 +162,18 @@ def test_relative_path_inside_io_scope(tmp_path):
         assert load("run/v.json") == [1]
 
 
+def test_relative_io_scope_is_applied_once(tmp_path, monkeypatch):
+    # Lucid's test: save and load of "a.txt" inside a relative io_scope meet at scope/a.txt
+    # (not scope/scope/a.txt).
+    monkeypatch.chdir(tmp_path)
+    with io_scope("rel"):
+        save("text", "a.txt")
+        assert load("a.txt") == "text"
+        assert load(["a.txt"]) == ["text"]
+    assert (tmp_path / "rel" / "a.txt").read_text() == "text"
+    assert not (tmp_path / "rel" / "rel").exists()
+
+
 def test_list_is_loaded_in_order_with_errors_in_place(tmp_path):
     for i in range(10):
         save({"i": i}, str(tmp_path / f"{i}.json"))
