@@ -1,6 +1,6 @@
 """The download cache's transfer layer: HTTP with retries, locks and provenance records.
 
-`lucid.misc.io.reading` decides *what* to fetch and whether a cached copy can be trusted;
+`lucid.misc.io.caching` decides what to fetch and whether a cached copy can be trusted;
 this module does the fetching and the bookkeeping beside each cache entry:
 
 * `get_with_retries` streams one URL into a file object, hashing as it goes, and retries
@@ -15,8 +15,8 @@ this module does the fetching and the bookkeeping beside each cache entry:
   written atomically. Entry names never start with ``.``, so these names cannot collide with
   a cached file.
 
-Files are staged with `lucid.misc.io.writing.local_write_handle`, so they appear atomically and get
-the permissions ``open()`` would give them (``0o666 & ~umask``).
+Files are staged with `lucid.misc.io.writing.local_write_handle`, so they appear atomically
+and get the permissions ``open()`` would give them (``0o666 & ~umask``).
 """
 
 import dataclasses
@@ -139,7 +139,7 @@ def write_record(path: str, record: CacheRecord) -> None:
 
 
 def read_record(path: str) -> Optional[CacheRecord]:
-    """The provenance record of the entry at `path`, or None if it has none (or it is unreadable)."""
+    """The provenance record of the entry at `path`; None if it has none or it is unreadable."""
     try:
         with open(record_path(path), encoding="utf-8") as f:
             fields = json.load(f)
@@ -363,7 +363,7 @@ def _progress_bar(total: Optional[int], label: str, min_bytes: int):
 
 
 def env_flag(name: str) -> Optional[bool]:
-    """True or False for an environment variable set to 1/0 (true/false, yes/no, on/off), else None."""
+    """True or False for a variable set to 1/0 (true/false, yes/no, on/off), else None."""
     value = os.environ.get(name, "").strip().lower()
     return True if value in _TRUE else False if value in _FALSE else None
 
