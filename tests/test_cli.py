@@ -232,6 +232,15 @@ def test_unexpected_exceptions_keep_their_traceback(toy_cli, tmp_path, monkeypat
         toy_render("color:1", "--out", tmp_path / "x.png")
 
 
+def test_render_output_gets_the_usual_permissions(toy_cli, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        assert toy_render("color:1", "--out", tmp_path / "unit.png") == 0
+    finally:
+        os.umask(previous)
+    assert oct((tmp_path / "unit.png").stat().st_mode & 0o777) == oct(0o644)  # not mkstemp's 0600
+
+
 # -- lucid models / lucid layers ------------------------------------------------------------
 
 
