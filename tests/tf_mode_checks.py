@@ -168,6 +168,17 @@ def check_import_graph_with_placeholder_and_feed_dict():
     np.testing.assert_allclose(color[..., 0], r - g - b, rtol=1e-5, atol=1e-6)
 
 
+def check_import_graph_with_unknown_channel_count():
+    # A placeholder of unknown rank-4 shape: the channel check must not call int() on an
+    # unknown dimension (a TF1 Dimension(None) after disable_v2_behavior()).
+    image = np.ones([1, 2, 2, 3], np.float32)
+    with tf.Graph().as_default(), tf.Session():
+        t_input = tf.placeholder(tf.float32, [None, None, None, None])
+        T = _toy().import_graph(t_input)
+        const = T("const_pre_relu").eval({t_input: image})
+    np.testing.assert_allclose(const, 1.3, rtol=1e-6)
+
+
 def check_shapesnet_classifies_its_shapes():
     from lucid.modelzoo import shapes_dataset
     from lucid.modelzoo.vision_models import ShapesNet

@@ -89,7 +89,8 @@ def _layers_from_list_of_dicts(model_instance, list_of_dicts):
 
 def _check_channels(model, t_input):
     expected = model.image_shape[-1] if model.image_shape else None
-    received = t_input.shape[-1] if t_input.shape.ndims else None
+    # dimension_value: a Dimension after tf.disable_v2_behavior(), an int or None otherwise.
+    received = tf.compat.dimension_value(t_input.shape[-1]) if t_input.shape.ndims else None
     if expected is not None and received is not None and int(expected) != int(received):
         raise ValueError(
             f"{model.name} takes {expected}-channel images (image_shape={list(model.image_shape)}), "

@@ -172,6 +172,12 @@ def show(thing, domain=(0, 1), **kwargs) -> None:
         print(repr(thing))
 
 
+# Public names for the two helpers other modules build on (Lucid's notebooks and rl_util use
+# the underscored ones, which stay).
+display_html = _display_html
+image_url = _image_url
+
+
 def textured_mesh(mesh, texture, background="0xffffff") -> None:
     """Shows a textured 3-D mesh in an interactive three.js viewer (drag to rotate).
 

@@ -24,7 +24,7 @@ from typing import Tuple
 from xml.sax.saxutils import escape
 from xml.sax.saxutils import quoteattr
 
-from lucid.misc.io.showing import _display_html
+from lucid.misc.io.showing import display_html
 from lucid.scratch.pretty_graphs import graph as graph_lib
 
 NODE_HEIGHT = 24
@@ -79,7 +79,7 @@ class FragmentContainer:
 
     def show(self, show_bounds: bool = False) -> None:
         """Displays the SVG (in a notebook; elsewhere it is written to an HTML file)."""
-        _display_html(self.to_svg(show_bounds))
+        display_html(self.to_svg(show_bounds))
 
 
 def one_fragement(

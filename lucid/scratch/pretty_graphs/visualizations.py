@@ -2,7 +2,7 @@
 
 The SVG comes from ``format_graph``. Hover tooltips use D3 v5, which the *browser* loads
 from ``D3_URL`` when the output is displayed; Python never touches the network. Every
-function returns None and displays HTML (outside a notebook ``_display_html`` writes it to a
+function returns None and displays HTML (outside a notebook ``display_html`` writes it to a
 file and prints the path).
 """
 
@@ -10,7 +10,7 @@ from typing import Dict
 from typing import Optional
 from typing import Tuple
 
-from lucid.misc.io.showing import _display_html
+from lucid.misc.io.showing import display_html
 from lucid.scratch.pretty_graphs.format_graph import complete_render_model_graph
 from lucid.scratch.pretty_graphs.format_graph import svg_document
 from lucid.scratch.web.embed import script_json
@@ -60,7 +60,7 @@ def display_tooltips_name(
     ``container_selector`` is where the tooltip element goes (Colab's output; the page
     body if it is absent).
     """
-    _display_html(_with_d3(_tooltip_js(node_selector, tooltip_key_attr, None, container_selector)))
+    display_html(_with_d3(_tooltip_js(node_selector, tooltip_key_attr, None, container_selector)))
 
 
 def display_tooltips(
@@ -70,7 +70,7 @@ def display_tooltips(
     container_selector: str = "#output-body",
 ) -> None:
     """On hover, shows ``tooltips[element's tooltip_key_attr]`` (HTML) as a tooltip."""
-    _display_html(
+    display_html(
         _with_d3(_tooltip_js(node_selector, tooltip_key_attr, dict(tooltips), container_selector))
     )
 
@@ -84,7 +84,7 @@ def model_html(model, tooltips: Optional[Dict[str, str]] = None) -> str:
 
 def display_model(model, tooltips: Optional[Dict[str, str]] = None) -> None:
     """Displays ``model``'s graph; hovering a node shows ``tooltips[node name]`` (default: its name)."""
-    _display_html(model_html(model, tooltips))
+    display_html(model_html(model, tooltips))
 
 
 def get_box(render: dict, name: str) -> Tuple[float, float, float, float]:
@@ -138,9 +138,9 @@ def model_align_display(
         line's opacity.
       middle_sep: pixels between the two graphs.
     """
-    _display_html(model_align_html(model1, model2, lines, middle_sep))
+    display_html(model_align_html(model1, model2, lines, middle_sep))
 
 
 def vpad(space: float) -> None:
     """Displays ``space`` pixels of vertical space."""
-    _display_html(f'<div style="height:{space}px"></div>')
+    display_html(f'<div style="height:{space}px"></div>')

@@ -19,8 +19,8 @@ from lucid.misc.io import save
 from lucid.misc.io import show
 
 # Lucid's rl_util exported these two showing helpers for the notebook's HTML widgets.
-from lucid.misc.io.showing import _display_html
-from lucid.misc.io.showing import _image_url
+from lucid.misc.io.showing import display_html as _display_html
+from lucid.misc.io.showing import image_url as _image_url
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
 from lucid.optvis import param
