@@ -124,6 +124,9 @@ EXTENSION_NAMES = {
     "lucid.misc.gl.glcontext": "import_opengl has_current_context OpenGLUnavailableError",
     "lucid.misc.graph_analysis.overlay_graph": "pass_through_edges reachable dot_source",
     "lucid.misc.io.showing": "display_html image_url",
+    "lucid.misc.io.reading": """CacheDirectoryError CacheRecord cache_dir cache_record
+        configured_source fetch_to_cache purge_cached resolve_url is_remote""",
+    "lucid.misc.io.writing": "default_file_mode local_write_handle",
 }
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import PIL.Image
 from google.protobuf.message import DecodeError
 
-from lucid.misc.io.reading import _is_remote
+from lucid.misc.io.reading import is_remote
 from lucid.misc.io.reading import read_handle
 from lucid.misc.io.scoping import io_scope
 from lucid.misc.io.scoping import scope_url
@@ -188,7 +188,7 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
             with read_handle(url, cache=cache) as raw, decompressor(raw) as handle:
                 return loader(handle, **kwargs)
         except (DecodeError, ValueError):
-            if not _is_remote(url) or cache is False:
+            if not is_remote(url) or cache is False:
                 raise
             log.warning("Loading %s failed; purging its cached copy and downloading again.", url)
             with read_handle(url, cache="purge") as raw, decompressor(raw) as handle:

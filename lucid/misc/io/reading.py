@@ -209,7 +209,6 @@ def purge_cached(url: str) -> None:
 
 
 _purge_cached = purge_cached  # Lucid's private name, kept for code that reached for it
-_is_remote = is_remote  # the name lucid.misc.io.loading imports
 
 
 # Small helpers
