@@ -30,6 +30,11 @@ extras = {
     "test": [
         "pytest>=7",
         "ruff",
+        # tests/test_packaging.py: builds the sdist and wheel offline (--no-isolation), so the
+        # build frontend and backend come from here rather than from PyPI.
+        "build",
+        "setuptools>=61",
+        "wheel",
         "nbclient",
         "nbformat",
         "ipykernel",
@@ -64,8 +69,11 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache 2.0",
     packages=find_packages(include=["lucid", "lucid.*"]),
+    # Files the library reads at run time: the bundled ShapesNet (graph and labels) and the
+    # Microscope site's stylesheet. MANIFEST.in puts the same files in the sdist;
+    # tests/test_packaging.py checks that every non-Python file under lucid/ is in both.
+    # (No include_package_data: these folders are data, not packages.)
     package_data={"lucid": ["modelzoo/data/*", "microscope/static/*"]},
-    include_package_data=True,
     python_requires=">=3.9",
     install_requires=install_requires,
     extras_require=extras,
