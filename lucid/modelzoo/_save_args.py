@@ -7,6 +7,7 @@ import tensorflow.compat.v1 as tf
 from tensorflow.core.framework import types_pb2
 
 from lucid.modelzoo import util
+from lucid.modelzoo.image_input import check_value_range
 
 _NEIGHBORHOOD_DEGREE = 5
 _UINT8_MAX = 255
@@ -132,15 +133,9 @@ def check_image_metadata(image_shape, image_value_range):
             f"image_shape must be [height, width, channels] with positive ints, e.g. "
             f"{_EXAMPLES['image_shape']}; got {image_shape!r}."
         )
-    range_ok = (
-        isinstance(image_value_range, (list, tuple))
-        and len(image_value_range) == 2
-        and all(isinstance(v, numbers.Real) for v in image_value_range)
-        and image_value_range[0] < image_value_range[1]
-    )
-    if not range_ok:
+    try:
+        check_value_range(image_value_range, image_shape[-1], "Model.save")
+    except ValueError as e:
         raise ValueError(
-            f"image_value_range must be (low, high), the range of the model's input values "
-            f"({_EXAMPLES['image_value_range']}); got {image_value_range!r}. "
-            "suggest_save_args returns None where it could not infer it: fill it in."
-        )
+            f"{e} suggest_save_args returns None where it could not infer it: fill it in."
+        ) from None

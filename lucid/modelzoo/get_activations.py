@@ -1,13 +1,18 @@
 """Collect a layer's activations over many images, in batches.
 
-Images go in as RGB floats in `[0, 1]` (as everywhere in Lucid); the model's own value range
-and channel order are applied by ``model.import_graph``.
+Images go in as RGB floats in `[0, 1]` (as everywhere in Lucid), or as integers in `0..255`
+(e.g. ``uint8`` photos), which are divided by 255 first; NaN or infinite values are an error
+(see ``lucid.modelzoo.image_input.as_unit_images``). The model's own value range and channel
+order are applied by ``model.import_graph``. An empty batch gives an empty result of the
+layer's shape, found from the graph without running it.
 """
 
 import itertools
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+
+from lucid.modelzoo.image_input import as_unit_images
 
 _REDUCERS = ("mean", "rms", "max")
 
@@ -28,7 +33,8 @@ def get_activations_iter(
       model: a ``lucid.modelzoo.vision_base.Model``.
       layer: layer name (or ``Layer``) passed to the model's ``T``.
       generator: iterable of ``(index, image)``: ``index`` an int or a tuple (an n-d index),
-        ``image`` a `[h, w, 3]` array in `[0, 1]`. Images in one batch must share a size.
+        ``image`` a `[h, w, 3]` array, floats in `[0, 1]` or integers in `0..255` (divided
+        by 255). Images in one batch must share a size.
       reducer: how to combine several images with the same index: "mean", "rms" or "max".
       batch_size: images evaluated per ``session.run``.
       dtype: numpy dtype of the result (default: the layer's dtype).
@@ -38,6 +44,11 @@ def get_activations_iter(
 
     Returns:
       Array of shape ``index_shape + activation_shape``. Indices never produced are 0.
+
+    Raises:
+      ValueError: an unknown reducer, images of different sizes in one batch, integers
+        outside `0..255`, NaN or infinite values (naming the indices), or no images at all.
+      TypeError: a non-numeric image.
     """
     if reducer not in _REDUCERS:
         raise ValueError(f"reducer must be one of {_REDUCERS}; got {reducer!r}.")
@@ -51,7 +62,8 @@ def get_activations_iter(
         totals, counts = None, None
         for batch in _batches(generator, batch_size):
             indices = [_as_index(index) for index, _ in batch]
-            acts = sess.run(t_layer, {t_images: _stack([image for _, image in batch])})
+            images = as_unit_images(_stack([image for _, image in batch]), indices)
+            acts = sess.run(t_layer, {t_images: images})
             if center_only:
                 acts = _center(acts, layer)
             if dtype is not None:
@@ -74,15 +86,29 @@ def get_activations(
       model: a ``lucid.modelzoo.vision_base.Model``.
       layer: layer name (or ``Layer``).
       examples: one `[h, w, 3]` image, a `[..., h, w, 3]` array, or (nested) lists of
-        images; RGB floats in `[0, 1]`.
+        images; RGB floats in `[0, 1]`, or integers in `0..255` (divided by 255).
       batch_size, dtype, ind_shape, center_only: as in :func:`get_activations_iter`.
 
     Returns:
       Array of shape ``nesting_shape + activation_shape``, e.g. `[N, h', w', c]` for a
-      `[N, h, w, 3]` batch (`[N, c]` with ``center_only``).
+      `[N, h, w, 3]` batch (`[N, c]` with ``center_only``). An empty batch (`[0, h, w, 3]`,
+      or ``[]`` for a model with a fixed ``image_shape``) gives `[0, h', w', c]`, without
+      running the model.
+
+    Raises:
+      ValueError, TypeError: as :func:`get_activations_iter`; for an array, every image is
+        checked before any is evaluated.
     """
-    if ind_shape is None and isinstance(examples, np.ndarray) and examples.ndim > 3:
-        ind_shape = examples.shape[:-3]
+    if isinstance(examples, (list, tuple)) and len(examples) == 0:
+        return _empty_activations(model, layer, (0,), model.image_shape, dtype, center_only)
+    if isinstance(examples, np.ndarray) and examples.ndim > 3:
+        nesting, image_shape = examples.shape[:-3], examples.shape[-3:]
+        if examples.size == 0:
+            return _empty_activations(model, layer, nesting, image_shape, dtype, center_only)
+        flat = examples.reshape((-1,) + image_shape)
+        examples = as_unit_images(flat, list(np.ndindex(*nesting))).reshape(examples.shape)
+        if ind_shape is None:
+            ind_shape = nesting
     return get_activations_iter(
         model,
         layer,
@@ -121,7 +147,30 @@ def _stack(images):
             f"Images evaluated in one batch must have the same shape; got {sorted(shapes)}. "
             "Resize them, or use batch_size=1."
         )
-    return np.stack(images).astype(np.float32)
+    return np.stack(images)
+
+
+def _empty_activations(model, layer, nesting, image_shape, dtype, center_only):
+    """`nesting + layer shape` zeros, the layer's shape read from the graph, not by running it."""
+    if not image_shape or None in tuple(image_shape):
+        raise ValueError(
+            f"examples is empty and {model.name} has no fixed image_shape ({image_shape}), so "
+            "the layer's shape is unknown. Pass an empty [0, h, w, c] array instead."
+        )
+    with tf.Graph().as_default():
+        t_images = tf.placeholder(tf.float32, [None, *image_shape])
+        t_layer = model.import_graph(t_images, forget_xy_shape=False)(getattr(layer, "name", layer))
+        shape = t_layer.shape[1:]
+        if shape.is_fully_defined():
+            shape = shape.as_list()
+        else:
+            # Ops such as a Reshape to -1 hide the shape from inference: run on no images.
+            with tf.Session() as sess:
+                shape = sess.run(t_layer, {t_images: np.zeros([0, *image_shape])}).shape[1:]
+        acts = np.zeros([0, *shape], dtype or t_layer.dtype.as_numpy_dtype)
+    if center_only:
+        acts = _center(acts, layer)
+    return acts.reshape(tuple(nesting) + acts.shape[1:])
 
 
 def _as_index(index):

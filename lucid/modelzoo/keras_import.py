@@ -42,8 +42,9 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo import util
+from lucid.modelzoo.image_input import check_value_range
+from lucid.modelzoo.layer import layers_from_list_of_dicts
 from lucid.modelzoo.vision_base import Model
-from lucid.modelzoo.vision_base import _layers_from_list_of_dicts
 
 INPUT_NAME = "input"
 _VALID_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
@@ -83,7 +84,9 @@ def from_keras(
     keras_model = _load_keras_file(path) if path is not None else model_or_path
     _check_keras_model(keras_model)
     image_shape = _keras_image_shape(keras_model, input_shape)
-    image_value_range = _check_value_range(image_value_range, image_shape[-1])
+    image_value_range = check_value_range(
+        image_value_range, image_shape[-1], name or keras_model.name
+    )
     graph_def, layers = keras_to_graph_def(keras_model, image_shape)
     return _make_model(
         graph_def, layers, image_shape, image_value_range, is_BGR, name or keras_model.name
@@ -110,7 +113,9 @@ def from_saved_model(
         function = loaded.signatures[signature]
         spec = _single_image_spec(function, path)
         image_shape = _merge_shapes(tuple(spec.shape[1:]), input_shape, f"SavedModel {path!r}")
-        image_value_range = _check_value_range(image_value_range, image_shape[-1])
+        image_value_range = check_value_range(
+            image_value_range, image_shape[-1], name or f"the SavedModel at {path!r}"
+        )
         if tuple(spec.shape[1:]) != image_shape:
             function = tf.function(function).get_concrete_function(
                 **{_signature_input_name(function): tf.TensorSpec([None, *image_shape], spec.dtype)}
@@ -587,26 +592,5 @@ def _make_model(graph_def, layers, image_shape, image_value_range, is_BGR, name)
     model.image_value_range = image_value_range
     model.is_BGR = bool(is_BGR)
     model._graph_def = graph_def
-    model.layers = _layers_from_list_of_dicts(model, layers)
+    model.layers = layers_from_list_of_dicts(model, layers)
     return model
-
-
-def _check_value_range(image_value_range, channels):
-    try:
-        lo, hi = (np.asarray(bound, np.float64) for bound in image_value_range)
-    except (TypeError, ValueError):
-        lo = hi = None
-    if (
-        lo is None
-        or lo.ndim > 1
-        or hi.ndim > 1
-        or lo.size not in (1, channels)
-        or hi.size not in (1, channels)
-        or not np.all(lo < hi)
-    ):
-        raise ValueError(
-            f"image_value_range must be (low, high) with low < high, scalars or one value per "
-            f"channel ({channels}), in the units the model was trained on, e.g. (0, 1), "
-            f"(0, 255) or (-1, 1); got {image_value_range!r}."
-        )
-    return tuple(image_value_range)

@@ -18,6 +18,10 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo import util
+from lucid.modelzoo.image_input import check_value_range
+from lucid.modelzoo.layer import Layer
+from lucid.modelzoo.layer import LayerNotFoundError
+from lucid.modelzoo.layer import layers_from_list_of_dicts
 
 log = logging.getLogger(__name__)
 
@@ -25,70 +29,17 @@ IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
 IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
 
 
-class LayerNotFoundError(KeyError, ValueError):
-    """A layer or tensor name that the model does not have (both a KeyError and a ValueError)."""
-
-    def __str__(self):
-        return str(self.args[0]) if self.args else ""
+# Lucid's private name, imported by zoo modules and users' notebooks.
+_layers_from_list_of_dicts = layers_from_list_of_dicts
 
 
-class Layer:
-    """A named layer of a model: ``name``, ``depth`` (channels) and ``tags`` (e.g. {"conv"})."""
-
-    width = None
-    height = None
-    shape = None
-
-    def __init__(self, model_instance, name, depth, tags):
-        self._activations = None
-        self.model_class = model_instance.__class__
-        self.model_name = model_instance.name
-        self.name = name
-        self.depth = depth
-        self.tags = set(tags)
-
-    def __getitem__(self, name):
-        if name == "type":
-            warnings.warn(
-                "layer['type'] is deprecated; use layer.tags instead.",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            return next(iter(self.tags))
-        if name in ("name", "depth", "tags", "model_class", "model_name"):
-            return getattr(self, name)
-        raise AttributeError(f"Layer has no key {name!r}; expected one of name, depth, tags.")
-
-    @property
-    def size(self):
-        """Deprecated alias of ``depth``."""
-        warnings.warn(
-            "layer.size is deprecated; use layer.depth.", DeprecationWarning, stacklevel=2
-        )
-        return self.depth
-
-    @property
-    def activations(self):
-        """`[100000, depth]` activations on Lucid's aligned dataset (downloaded on first use)."""
-        if self._activations is None:
-            from lucid.modelzoo.aligned_activations import get_aligned_activations
-
-            self._activations = get_aligned_activations(self)
-        return self._activations
-
-    def to_json(self):
-        return self.name
-
-    def __repr__(self):
-        return f"Layer (belonging to {self.model_name}) <{self.name}: {self.depth}> ({list(self.tags)})"
-
-
-def _layers_from_list_of_dicts(model_instance, list_of_dicts):
-    return tuple(Layer(model_instance, d["name"], d["depth"], d["tags"]) for d in list_of_dicts)
+def _channels(model):
+    """The model's channel count (``image_shape[-1]``), or None if it does not declare one."""
+    return model.image_shape[-1] if model.image_shape else None
 
 
 def _check_channels(model, t_input):
-    expected = model.image_shape[-1] if model.image_shape else None
+    expected = _channels(model)
     # dimension_value: a Dimension after tf.disable_v2_behavior(), an int or None otherwise.
     received = tf.compat.dimension_value(t_input.shape[-1]) if t_input.shape.ndims else None
     if expected is not None and received is not None and int(expected) != int(received):
@@ -103,8 +54,8 @@ class Model:
     """Base class of every model: metadata as class attributes, graph loaded lazily.
 
     Subclasses set ``model_path`` (a URL or local path of a frozen ``.pb``),
-    ``image_shape`` (``[h, w, c]``), ``image_value_range`` (``(lo, hi)``, scalars or
-    per-channel arrays in the model's channel order), ``input_name`` and optionally
+    ``image_shape`` (``[h, w, c]``), ``image_value_range`` (``(lo, hi)`` with ``lo < hi``,
+    scalars or per-channel arrays in the model's channel order; checked on import), ``input_name`` and optionally
     ``is_BGR``, ``labels_path``, ``synsets_path``, ``dataset`` and ``layers``.
     """
 
@@ -217,6 +168,11 @@ class Model:
           ``(t_input, t_prep_input)``: the input as given, and the `[batch, h, w, 3]` tensor
           to feed the model (channels reversed if ``is_BGR``, then mapped linearly from
           `[0, 1]` into ``image_value_range``, per channel if the range is per channel).
+
+        Raises:
+          TypeError: ``t_input`` is not a float tensor.
+          ValueError: the image's channel count is not the model's, or the model's
+            ``image_value_range`` is inverted, empty or malformed (the message names the model).
         """
         if t_input is None:
             t_input = tf.placeholder(tf.float32, self.image_shape)
@@ -233,9 +189,8 @@ class Model:
             t_prep_input = util.forget_xy(t_prep_input)
         if self.is_BGR:
             t_prep_input = tf.reverse(t_prep_input, [-1])
-        lo, hi = (
-            np.asarray(bound, t_prep_input.dtype.as_numpy_dtype) for bound in self.image_value_range
-        )
+        value_range = check_value_range(self.image_value_range, _channels(self), self.name)
+        lo, hi = (np.asarray(bound, t_prep_input.dtype.as_numpy_dtype) for bound in value_range)
         t_prep_input = lo + t_prep_input * (hi - lo)
         return t_input, t_prep_input
 
@@ -486,7 +441,12 @@ class Model:
 
         Args:
           model_url: path or URL of the frozen ``.pb``.
-          metadata: ``{"input_name", "image_shape", "image_value_range"}``.
+          metadata: ``{"input_name", "image_shape", "image_value_range"}``, optionally
+            ``is_BGR``, ``model_name`` and ``layers`` (as written by :meth:`export`).
+
+        Raises:
+          ValueError: a key is missing, or ``image_value_range`` is not ``(low, high)`` with
+            ``low < high`` (the message names the model, or ``model_url``).
         """
         missing = [
             k for k in ("input_name", "image_shape", "image_value_range") if k not in metadata
@@ -497,11 +457,13 @@ class Model:
         model.model_path = model_url
         model.input_name = metadata["input_name"]
         model.image_shape = metadata["image_shape"]
+        model.model_name = metadata.get("model_name")
         model.image_value_range = metadata["image_value_range"]
+        name = model.model_name or f"the model at {model_url!r}"
+        check_value_range(model.image_value_range, _channels(model), name)
         # Written by Model.export; absent from graphs saved by Model.save.
         model.is_BGR = bool(metadata.get("is_BGR", False))
-        model.model_name = metadata.get("model_name")
-        model.layers = _layers_from_list_of_dicts(model, metadata.get("layers") or [])
+        model.layers = layers_from_list_of_dicts(model, metadata.get("layers") or [])
         return model
 
     @staticmethod
@@ -581,6 +543,9 @@ class FrozenGraphModel(SerializedModel):
                 self.model_name = value
             elif not isinstance(getattr(type(self), key, None), property):
                 setattr(self, key, value)
+        check_value_range(
+            self.image_value_range, _channels(self), f"the model in {model_directory!r}"
+        )
         model_path = manifest["model_path"]
         if model_path.startswith("./"):
             model_path = os.path.join(model_directory, model_path[2:])
@@ -588,5 +553,5 @@ class FrozenGraphModel(SerializedModel):
         layers = manifest.get("layers") or []
         if layers and isinstance(layers[0], str):
             layers = [{"name": name, "depth": None, "tags": []} for name in layers]
-        self.layers = _layers_from_list_of_dicts(self, layers)
+        self.layers = layers_from_list_of_dicts(self, layers)
         self.layer_names = [layer.name for layer in self.layers]

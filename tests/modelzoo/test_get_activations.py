@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo.get_activations import get_activations
 from lucid.modelzoo.get_activations import get_activations_iter
@@ -80,3 +81,50 @@ def test_errors_say_what_was_wrong(toy_model):
         get_activations(toy_model, "const", [grey(0.0), "cat.png"])
     with pytest.raises(ValueError, match="no \\(index, image\\) pairs"):
         get_activations_iter(toy_model, "const", [])
+
+
+# -- integer, non-finite and empty inputs --------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+def test_integer_images_in_0_255_are_converted_to_0_1(toy_model, dtype):
+    images = np.full([2, 4, 4, 3], 51, dtype)  # 51 / 255 = 0.2, so 1 + 0.1 * 0.6 = 1.06
+    acts = get_activations(toy_model, "const_pre_relu", images, center_only=True)
+    np.testing.assert_allclose(acts, np.full([2, 4], 1.06), rtol=1e-6)
+    nested = get_activations(toy_model, "const_pre_relu", [images[0]], center_only=True)
+    np.testing.assert_allclose(nested, np.full([1, 4], 1.06), rtol=1e-6)
+
+
+def test_integer_images_outside_0_255_are_an_error(toy_model):
+    images = np.full([2, 4, 4, 3], 256, np.int64)
+    with pytest.raises(ValueError, match=r"integer images must hold values in 0\.\.255.*256"):
+        get_activations(toy_model, "const_pre_relu", images)
+
+
+def test_non_numeric_images_are_an_error(toy_model):
+    with pytest.raises(TypeError, match="bool"):
+        get_activations(toy_model, "const_pre_relu", np.ones([1, 4, 4, 3], bool))
+
+
+def test_nan_or_infinite_images_are_an_error_naming_them(toy_model):
+    images = np.zeros([5, 4, 4, 3], np.float32)
+    images[1, 0, 0, 0] = np.nan
+    images[3, 2, 1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"2 of 5 images.*NaN or infinite.*\[\(1,\), \(3,\)\]"):
+        get_activations(toy_model, "const_pre_relu", images, batch_size=2)
+    pairs = [(7, images[0]), (8, images[1])]
+    with pytest.raises(ValueError, match=r"1 of 2 images.*\[\(8,\)\]"):
+        get_activations_iter(toy_model, "const_pre_relu", pairs)
+
+
+def test_an_empty_batch_gives_an_empty_result_without_running_the_model(toy_model, monkeypatch):
+    def no_run(*args, **kwargs):
+        raise AssertionError("the model was run on an empty batch")
+
+    monkeypatch.setattr(tf.Session, "run", no_run)
+    empty = np.zeros([0, 8, 8, 3], np.float32)
+    acts = get_activations(toy_model, "stripes_pre_relu", empty)
+    assert acts.shape == (0, 1, 1, 2) and acts.dtype == np.float32
+    assert get_activations(toy_model, "const", empty, center_only=True).shape == (0, 4)
+    assert get_activations(toy_model, "logits", np.zeros([2, 0, 8, 8, 3])).shape == (2, 0, 5)
+    assert get_activations(toy_model, "const", []).shape == (0, 32, 32, 4)  # image_shape

@@ -134,10 +134,17 @@ def test_inception_v1_downloads_once_imports_and_reads_layers(zoo, cache, sums):
 
 
 def test_render_vis_on_the_downloaded_inception_v1(zoo):
-    render = pytest.importorskip("lucid.optvis.render", reason="render_vis not written yet")
+    from lucid.optvis import param
+    from lucid.optvis import render
+
     model = models.InceptionV1()
     first, last = render.render_vis(
-        model, "mixed4a_pre_relu:476", thresholds=(0, 4), verbose=False, use_fixed_seed=True
+        model,
+        "mixed4a_pre_relu:476",
+        param_f=lambda: param.image(128),  # smaller than the model's 224: quicker
+        thresholds=(0, 4),
+        verbose=False,
+        use_fixed_seed=True,
     )
     assert first.shape == last.shape == (1, 128, 128, 3)
     assert np.all(np.isfinite(last)) and 0 <= last.min() and last.max() <= 1
