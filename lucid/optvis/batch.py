@@ -55,9 +55,11 @@ from lucid._compat import degrees_to_radians
 from lucid._compat import rotate
 from lucid.optvis import objectives
 from lucid.optvis import render
+from lucid.optvis import render_util
 from lucid.optvis.objectives_util import _T_force_NHWC
 from lucid.optvis.overrides import relu_overrides
 from lucid.optvis.param.color import to_valid_rgb
+from lucid.optvis.param.lowres import check_image_memory
 from lucid.optvis.param.spatial import _spectrum_to_image
 from lucid.optvis.param.spatial import pixel_image
 from lucid.optvis.param.spatial import rfft2d_freqs
@@ -106,7 +108,9 @@ def estimate_batch_size(model, layer, size: int, memory_budget_mb: float) -> int
       An int between 1 and 128; 1 (with a logged warning) when even one item exceeds the budget.
     """
     _check_budget(memory_budget_mb)
-    info = _inspect_layer(model, _layer_name(layer), _check_positive_int("size", size))
+    model = render_util.resolve_model(model)
+    channels = render_util.default_image_shape(model)[2]
+    info = _inspect_layer(model, _layer_name(layer), _check_positive_int("size", size), channels)
     return _batch_size_for(info, memory_budget_mb)
 
 
@@ -115,7 +119,7 @@ def render_units(
     layer,
     units: Sequence[int],
     kind: str = "channel",
-    size: int = 128,
+    size: Optional[int] = None,
     steps: int = 512,
     batch_size: Optional[int] = None,
     memory_budget_mb: Optional[float] = None,
@@ -131,17 +135,19 @@ def render_units(
     """Renders one visualization per unit of ``layer``, in batches.
 
     Args:
-      model: a ``lucid.modelzoo.vision_base.Model``.
+      model: a ``lucid.modelzoo.vision_base.Model``, or a zoo name such as ``"InceptionV1"``.
       layer: a layer name (or ``Layer``) of ``model``.
       units: channel indices of ``layer`` (ints in ``0..depth-1``; repeats allowed).
       kind: "channel" (mean of the channel) or "neuron" (the channel at the centre position).
-      size: image width and height in pixels.
+      size: image width and height in pixels; None: the larger of the model's
+        ``image_shape`` height and width (128 where unknown). The images have the model's
+        channel count ``c`` (``image_shape[-1]``, 3 where unknown).
       steps: optimisation steps per image.
       batch_size: items per batch; None chooses one from ``memory_budget_mb``.
       memory_budget_mb: memory for one batch; None: 2048 on CPU, 80% of the GPU memory
         TensorFlow may use on a GPU. Ignored when ``batch_size`` is given.
-      param_f: ``param_f(batch, size, seeds)`` building the `[batch, size, size, 3]` image
-        in `[0, 1]`, where ``seeds`` is an int64 `[batch, 2]` tensor; item ``i``'s initial
+      param_f: the function ``param_f(batch, size, seeds)`` (not its result) building the
+        `[batch, size, size, c]` image in `[0, 1]`, where ``seeds`` is an int64 `[batch, 2]` tensor; item ``i``'s initial
         values must come only from ``tf.random.stateless_*(..., seed=seeds[i])``. None:
         :func:`image` (FFT, decorrelated).
       transforms: None for the standard transforms drawn per item (see the module docstring),
@@ -154,32 +160,34 @@ def render_units(
       seed: mixed into every unit's seed (see :func:`unit_seed`).
       progress: show a tqdm progress bar over units.
       on_batch: ``on_batch(units, images)`` called after each batch with its units (a list
-        of ints) and their `[n, size, size, 3]` images, e.g. to write results as they come.
+        of ints) and their `[n, size, size, c]` images, e.g. to write results as they come.
       optimizer: as in ``render_vis`` (None: ``tf.train.AdamOptimizer(0.05)``).
       relu_gradient_override: redirected ReLU gradients for the first 16 steps.
 
     Returns:
-      float32 `[len(units), size, size, 3]` in `[0, 1]`, in the order of ``units``.
+      float32 `[len(units), size, size, c]` in `[0, 1]`, in the order of ``units``.
     """
+    model = render_util.resolve_model(model)
     layer = _layer_name(layer)
     if kind not in KINDS:
         raise ValueError(f"render_units: kind={kind!r} is not supported; expected one of {KINDS}.")
-    size = _check_positive_int("size", size)
+    height, width, channels = render_util.default_image_shape(model)
+    size = max(height, width) if size is None else _check_positive_int("size", size)
     steps = _check_positive_int("steps", steps)
     units = _check_units(units)
-    for name, f in (("param_f", param_f), ("objective_f", objective_f), ("on_batch", on_batch)):
-        if f is not None and not callable(f):
-            raise TypeError(f"render_units: {name} must be callable or None; got {f!r}.")
-    images = np.zeros([len(units), size, size, 3], np.float32)
+    _check_callables(param_f=param_f, objective_f=objective_f, on_batch=on_batch)
+    images = np.zeros([len(units), size, size, channels], np.float32)
     if not units:
         return images
-    info = _inspect_layer(model, layer, size)
+    check_image_memory([1, size, size, channels], f"render_units(size={size})")
+    info = _inspect_layer(model, layer, size, channels)
     _check_unit_range(units, info.depth, layer)
     if batch_size is None:
         budget = _default_budget_mb() if memory_budget_mb is None else memory_budget_mb
         _check_budget(budget)
         batch_size = _batch_size_for(info, budget)
     batch_size = _check_positive_int("batch_size", batch_size)
+    check_image_memory([batch_size, size, size, channels], f"render_units(size={size})")
     seeds = [unit_seed(model.name, layer, u, kind, seed) for u in units]
     n_batches = math.ceil(len(units) / batch_size)
     b = math.ceil(len(units) / n_batches)  # every batch has b items, the last topped up
@@ -214,7 +222,15 @@ def render_units(
     return images
 
 
-def image(batch: int, size: int, seeds, sd: Optional[float] = None, fft=True, decorrelate=True):
+def image(
+    batch: int,
+    size: int,
+    seeds,
+    sd: Optional[float] = None,
+    fft=True,
+    decorrelate=True,
+    channels: int = 3,
+):
     """The default ``param_f``: ``param.image(size, batch=batch)`` with per-item seeded init.
 
     Args:
@@ -224,18 +240,22 @@ def image(batch: int, size: int, seeds, sd: Optional[float] = None, fft=True, de
         ``sd * stateless_normal(seed=seeds[i])``, whatever the other items.
       sd: standard deviation of the initial parameters (default 0.01).
       fft, decorrelate: as in ``param.image``.
+      channels: channels of the image; other than 3, a sigmoid of the parameters, without
+        colour decorrelation (as ``param.image(..., channels=channels)``).
 
     Returns:
-      float32 `[batch, size, size, 3]` in `[0, 1]`.
+      float32 `[batch, size, size, channels]` in `[0, 1]`.
     """
     sd = _DEFAULT_SD if sd is None else sd
     if fft:
-        item_shape = (2, 3) + rfft2d_freqs(size, size).shape  # one item's real/imag spectrum
+        item_shape = (2, channels) + rfft2d_freqs(size, size).shape  # one item's spectrum
         initial = tf.transpose(_stateless_normal_per_item(item_shape, seeds, sd), [1, 0, 2, 3, 4])
         t = _spectrum_to_image(tf.Variable(initial, dtype=tf.float32), size, size, 1)
     else:
-        initial = _stateless_normal_per_item((size, size, 3), seeds, sd)
-        t = pixel_image([batch, size, size, 3], init_val=initial)
+        initial = _stateless_normal_per_item((size, size, channels), seeds, sd)
+        t = pixel_image([batch, size, size, channels], init_val=initial)
+    if channels != 3:
+        return tf.nn.sigmoid(t)
     return to_valid_rgb(t, decorrelate=decorrelate, sigmoid=True)
 
 
@@ -263,7 +283,7 @@ class _BatchGraph:
             self.units_in = tf.placeholder(tf.int32, [batch], name="units")
             self.units_t = tf.Variable(self.units_in, trainable=False, name="units_var")
             init_seeds = tf.stack([self.seeds_in, tf.zeros([batch], tf.int64)], axis=1)
-            self.t_image = _make_image(param_f, batch, size, init_seeds)
+            self.t_image = _make_image(param_f, batch, size, _channels(model), init_seeds)
             global_step = tf.train.get_or_create_global_step()
             self.choices_in = None
             if transforms is None:
@@ -298,27 +318,35 @@ class _BatchGraph:
             feed[self.choices_in] = _per_item_uniforms(seeds, steps)
         self.sess.run(self.init_op, feed)
         for step in range(steps):
-            render._run_step(self.sess, self.vis_op, step)
+            render_util.run_step(self.sess, self.vis_op, step, caller="render_units")
         return self.sess.run(self.t_image).astype(np.float32)
 
     def close(self):
         self.sess.close()
 
 
-def _make_image(param_f, batch, size, seeds):
-    t_image = image(batch, size, seeds) if param_f is None else param_f(batch, size, seeds)
+def _channels(model):
+    return render_util.default_image_shape(model)[2]
+
+
+def _make_image(param_f, batch, size, channels, seeds):
+    if param_f is None:
+        t_image = image(batch, size, seeds, channels=channels)
+    else:
+        t_image = param_f(batch, size, seeds)
     if not tf.is_tensor(t_image):
         raise TypeError(
             f"param_f returned a {type(t_image).__name__}, not a tensor; it must build and return "
-            "the image tensor [batch, size, size, 3], e.g. batch.image(batch, size, seeds)."
+            "the image tensor [batch, size, size, channels], e.g. batch.image(batch, size, seeds)."
         )
     t_image = tf.convert_to_tensor(t_image)
-    if not t_image.shape.is_compatible_with([batch, size, size, 3]):
+    shape = [batch, size, size, channels]
+    if not t_image.shape.is_compatible_with(shape):
         raise ValueError(
-            f"param_f must return a [batch, size, size, 3] = [{batch}, {size}, {size}, 3] image; "
-            f"got shape {t_image.shape}."
+            f"param_f must return a [batch, size, size, channels] = {shape} image (the "
+            f"model's channel count); got shape {t_image.shape}."
         )
-    t_image.set_shape([batch, size, size, 3])
+    t_image.set_shape(shape)
     return t_image
 
 
@@ -410,7 +438,7 @@ class _LayerInfo(NamedTuple):
     weight_bytes: int
 
 
-def _inspect_layer(model, layer, size):
+def _inspect_layer(model, layer, size, channels=3):
     """The layer's depth and the memory of one item, from one forward pass at batch 1.
 
     The model is imported as ``render`` does (spatial shapes unknown, so fixed-size heads
@@ -419,7 +447,8 @@ def _inspect_layer(model, layer, size):
     """
     canvas = size + _CANVAS_GROWTH
     with tf.Graph().as_default() as graph:
-        T = _T_force_NHWC(render.import_model(model, tf.zeros([1, canvas, canvas, 3])))
+        t_zeros = tf.zeros([1, canvas, canvas, channels])
+        T = _T_force_NHWC(render.import_model(model, t_zeros))
         t_layer = T(layer)  # a ValueError listing close matches for an unknown layer
         weights, activations = [], []
         for op in _ancestors(t_layer.op):
@@ -503,6 +532,19 @@ def _check_budget(memory_budget_mb):
         )
 
 
+def _check_callables(**functions):
+    for name, f in functions.items():
+        if f is None or callable(f):
+            continue
+        if name == "param_f":
+            example = "param_f(batch, size, seeds) -> image tensor, such as batch.image"
+            raise TypeError(
+                f"render_units: param_f must be a function {example}, or None for the "
+                f"default; got {type(f).__name__}. Pass the function, not its result."
+            )
+        raise TypeError(f"render_units: {name} must be callable or None; got {f!r:.80}.")
+
+
 def _check_units(units):
     if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
         raise TypeError(f"units must be a sequence of channel indices; got units={units!r}.")
@@ -510,6 +552,13 @@ def _check_units(units):
     bad = [u for u in units if not _is_int(u)]
     if bad:
         raise TypeError(f"units must be ints (channel indices); got {bad[:5]!r} in units.")
+    negative = [int(u) for u in units if u < 0]
+    if negative:
+        # Python's unit -1 would be the last channel; here channels count from 0 only.
+        raise ValueError(
+            f"units {negative[:10]} are negative; channels count from 0, not back from the "
+            "end as in Python. Pass units in 0..depth-1."
+        )
     return [int(u) for u in units]
 
 

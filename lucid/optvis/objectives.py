@@ -44,6 +44,11 @@ from lucid.optvis.objectives_util import _static_batch
 from lucid.optvis.objectives_util import _static_dim
 from lucid.optvis.objectives_util import _T_force_NHWC
 from lucid.optvis.objectives_util import _T_handle_batch
+from lucid.optvis.objectives_util import check_batch_index
+from lucid.optvis.objectives_util import check_non_negative
+from lucid.optvis.objectives_util import check_position_args
+from lucid.optvis.objectives_util import checked_channel_tensor
+from lucid.optvis.objectives_util import checked_position
 from lucid.optvis.objectives_util import sum_to_scalar
 
 _REQUIRE_FORMATS = (None, "NHWC")
@@ -184,14 +189,18 @@ def _objective_factory(f, require_format):
 def handle_batch(batch=None):
     """Decorator for an inner ``T -> tensor`` function: slices every ``T(name)`` to ``[batch]``.
 
-    With ``batch=None`` the function sees the whole batch.
+    With ``batch=None`` the function sees the whole batch. A negative ``batch`` raises a
+    ValueError now; one past the end of the batch when the objective is applied.
     """
+    check_batch_index(batch)
     return lambda f: lambda T: f(_T_handle_batch(T, batch=batch))
 
 
-def _require_int(n, arg_name, objective):
+def _require_index(n, arg_name, objective):
+    """Raises unless ``n`` is a non-negative int (a channel or class index)."""
     if not _is_int(n):
         raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
+    check_non_negative(n, arg_name, objective)
 
 
 def _nhwc_acts(T, layer, objective):
@@ -199,19 +208,6 @@ def _nhwc_acts(T, layer, objective):
     acts = T(layer)
     _check_rank(acts, layer, (4,), objective, "[batch, h, w, channels] or [batch, channels]")
     return acts
-
-
-def _check_position(acts, layer, x, y, objective):
-    for arg_name, pos, axis in (("x", x, 1), ("y", y, 2)):
-        if pos is None:
-            continue
-        _require_int(pos, arg_name, objective)
-        size = tf.dimension_value(acts.shape[axis])
-        if pos < 0 or (size is not None and pos >= size):
-            raise ValueError(
-                f"{arg_name}={pos} is outside layer {layer!r} (axis {axis} has size {size}); "
-                f"use 0..{'size-1' if size is None else size - 1}, or None for the centre."
-            )
 
 
 def _direction_in_graph(vec, acts, layer, objective):
@@ -229,15 +225,18 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     """One neuron: channel ``channel_n`` at one spatial position (the centre by default).
 
     ``x`` indexes the height axis and ``y`` the width axis, as in Lucid. For even sizes the
-    centre is the bottom-right cell of the central 2x2.
+    centre is the bottom-right cell of the central 2x2. Indices count from 0; a negative one
+    is a ValueError, and so is a position outside the layer (when the step runs, if the
+    layer's size is only known then).
     """
-    _require_int(channel_n, "channel_n", "neuron")
+    _require_index(channel_n, "channel_n", "neuron")
+    check_position_args(x, y, "neuron")
 
     @handle_batch(batch)
     def inner(T):
         acts = _nhwc_acts(T, layer_name, "neuron")
         _check_index(acts, layer_name, channel_n)
-        _check_position(acts, layer_name, x, y, "neuron")
+        acts = checked_position(acts, layer_name, x, y, "neuron")
         return tf.reduce_mean(_extract_act_pos(acts, x, y)[..., channel_n])
 
     return inner
@@ -245,8 +244,11 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
 
 @wrap_objective(require_format="NHWC")
 def channel(layer, n_channel, batch=None):
-    """Mean activation of channel ``n_channel`` of ``layer`` over batch and positions."""
-    _require_int(n_channel, "n_channel", "channel")
+    """Mean activation of channel ``n_channel`` of ``layer`` over batch and positions.
+
+    Channels count from 0; a negative ``n_channel`` is a ValueError (Lucid took the last).
+    """
+    _require_index(n_channel, "n_channel", "channel")
 
     @handle_batch(batch)
     def inner(T):
@@ -282,12 +284,13 @@ direction_cossim = direction
 def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     """:func:`direction` at a single position (the centre by default, as in :func:`neuron`)."""
     vec = _direction_arg(vec, (1,), "direction_neuron")
+    check_position_args(x, y, "direction_neuron")
 
     @handle_batch(batch)
     def inner(T):
         acts = _nhwc_acts(T, layer_name, "direction_neuron")
         vec_ = _direction_in_graph(vec, acts, layer_name, "direction_neuron")
-        _check_position(acts, layer_name, x, y, "direction_neuron")
+        acts = checked_position(acts, layer_name, x, y, "direction_neuron")
         return _dot_cossim(_extract_act_pos(acts, x, y), vec_[None, None, None], cossim_pow)
 
     return inner
@@ -406,22 +409,30 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     """Interpolates between two channels across the batch (needs a static batch of N >= 2).
 
     Image ``n`` maximizes ``(1 - w_n) * channel1 + w_n * channel2`` with ``w = arange(N) / (N-1)``.
-    The channels may be ints, NumPy integers or integer scalar tensors.
+    The channels may be ints, NumPy integers or integer scalar tensors; they must be
+    non-negative (checked when the step runs for a tensor whose value is only known then).
     """
     n_channel1 = _channel_arg(n_channel1, "n_channel1", "channel_interpolate")
     n_channel2 = _channel_arg(n_channel2, "n_channel2", "channel_interpolate")
 
     def inner(T):
         acts1, acts2 = T(layer1), T(layer2)
-        for acts, layer, n in ((acts1, layer1, n_channel1), (acts2, layer2, n_channel2)):
-            if not tf.is_tensor(n):
+        channels = []
+        for acts, layer, n, arg_name in (
+            (acts1, layer1, n_channel1, "n_channel1"),
+            (acts2, layer2, n_channel2, "n_channel2"),
+        ):
+            if tf.is_tensor(n):
+                n = _in_graph(n, acts, arg_name, "channel_interpolate")
+                n = checked_channel_tensor(n, arg_name, "channel_interpolate")
+            else:
                 _check_index(acts, layer, n)
+            channels.append(n)
         batch_n = _static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
             raise ValueError(f"channel_interpolate needs a batch of at least 2; got {batch_n}.")
         weights = np.arange(batch_n) / (batch_n - 1)
-        arr1 = acts1[..., _in_graph(n_channel1, acts1, "n_channel1", "channel_interpolate")]
-        arr2 = acts2[..., _in_graph(n_channel2, acts2, "n_channel2", "channel_interpolate")]
+        arr1, arr2 = acts1[..., channels[0]], acts2[..., channels[1]]
         return sum(
             (1 - weights[n]) * tf.reduce_mean(arr1[n]) + weights[n] * tf.reduce_mean(arr2[n])
             for n in range(batch_n)
@@ -516,11 +527,13 @@ def class_logit(layer, label, batch=None):
 
     Args:
       layer: the logits (or pre-softmax) layer.
-      label: class index (int), or a label name looked up in ``T("labels")``.
+      label: class index (a non-negative int), or a label name looked up in ``T("labels")``.
       batch: optional index of the single batch item to use.
     """
     if not (_is_int(label) or isinstance(label, str)):
         raise TypeError(f"class_logit: label must be an int or a str; got {label!r}.")
+    if _is_int(label):
+        check_non_negative(label, "label", "class_logit")
 
     @handle_batch(batch)
     def inner(T):
@@ -552,8 +565,18 @@ _OTHER_OBJECTIVES = (
 )
 
 
-def _parse_layer_channel(spec):
-    """``"<layer>:<channel>"`` -> ``(layer, channel)``; a ValueError naming the problem otherwise."""
+def parse_layer_channel(spec: str) -> tuple:
+    """Reads the ``"<layer>:<channel>"`` shorthand (grammar in :func:`as_objective`).
+
+    Args:
+      spec: e.g. ``"mixed4a_pre_relu:476"``.
+
+    Returns:
+      ``(layer, channel)``: a non-empty str and a non-negative int.
+
+    Raises:
+      ValueError: ``spec`` is outside the grammar; the message names the problem.
+    """
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) == 1:
         problem = "has no ':<channel>' part"
@@ -565,6 +588,11 @@ def _parse_layer_channel(spec):
         )
     elif not parts[0]:
         problem = "has an empty layer name"
+    elif re.fullmatch(r"-[0-9]+", parts[1]):
+        problem = (
+            f"has channel {parts[1]}, which is negative: channels count from 0, not back from "
+            "the end as in Python"
+        )
     elif not re.fullmatch(r"[0-9]+", parts[1]):
         problem = f"has channel part {parts[1]!r}, which is not a non-negative integer"
     else:
@@ -574,8 +602,12 @@ def _parse_layer_channel(spec):
     )
 
 
+# The name lucid.cli used before the parser was public.
+_parse_layer_channel = parse_layer_channel
+
+
 def _channel_from_string(spec):
-    layer, n = _parse_layer_channel(spec)
+    layer, n = parse_layer_channel(spec)
     obj = channel(layer, n)
 
     def objective_func(T):
@@ -592,7 +624,7 @@ def _channel_from_string(spec):
     return Objective(objective_func, obj.name, obj.description)
 
 
-def as_objective(obj):
+def as_objective(obj, name: str = "obj"):
     """Converts ``obj`` into an objective; the one place that parses objective strings.
 
     Grammar: ``"<layer>:<channel>"``, where ``<layer>`` is a non-empty layer name without
@@ -608,6 +640,7 @@ def as_objective(obj):
     Args:
       obj: an :class:`Objective` or any callable ``T -> scalar tensor`` (returned
         unchanged), or a ``"<layer>:<channel>"`` string.
+      name: the argument's name in the caller, for the TypeError (e.g. ``"objective_f"``).
 
     Returns:
       The objective.
@@ -621,6 +654,7 @@ def as_objective(obj):
     if isinstance(obj, str):
         return _channel_from_string(obj)
     raise TypeError(
-        f"as_objective expected an Objective, a callable T -> scalar tensor, or a "
-        f"'<layer>:<channel>' string; got {type(obj).__name__}: {obj!r}."
+        f"{name} must be an Objective (e.g. objectives.channel('mixed4a', 3)), a callable "
+        f"T -> scalar tensor, or a '<layer>:<channel>' string such as 'mixed4a:3'; got "
+        f"{type(obj).__name__}: {obj!r:.80}."
     )

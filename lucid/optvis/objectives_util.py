@@ -117,13 +117,19 @@ def _T_handle_batch(T, batch=None):
     Only tensors are sliced: ``T("labels")`` (a list) passes through unchanged, which fixes
     Lucid, where slicing the label list broke ``class_logit(..., batch=k)`` with a string label.
     """
-    if batch is not None and not _is_int(batch):
-        raise TypeError(f"batch must be None or an int index into the batch; got {batch!r}.")
+    check_batch_index(batch)
 
     def T2(name):
         t = T(name)
         if batch is None or not tf.is_tensor(t):
             return t
+        size = None if t.shape.ndims is None else tf.dimension_value(t.shape[0])
+        if size is not None and batch >= size:
+            # Slicing past the end gives an empty tensor, whose mean is NaN.
+            raise ValueError(
+                f"batch={batch} is outside the batch of {size} images of {name!r}; "
+                f"use batch in 0..{size - 1}, or None for the whole batch."
+            )
         return t[batch : batch + 1]
 
     return T2
@@ -140,13 +146,37 @@ def _depth(t):
     return tf.dimension_value(t.shape[-1])
 
 
+def check_batch_index(batch) -> None:
+    """Raises unless ``batch`` is None or a non-negative int (an index into the batch)."""
+    if batch is None:
+        return
+    if not _is_int(batch):
+        raise TypeError(f"batch must be None or an int index into the batch; got {batch!r}.")
+    check_non_negative(batch, "batch", "objective")
+
+
+def check_non_negative(n, arg_name: str, objective: str) -> None:
+    """Raises a ValueError when the int ``n`` is negative.
+
+    Lucid indexed with Python's ``[n]``, so ``-1`` silently meant the last channel; here
+    every channel, neuron, class and batch index counts from 0 and must be non-negative.
+    """
+    if n < 0:
+        raise ValueError(
+            f"{objective}: {arg_name}={n} is negative; indices count from 0 and are not "
+            f"counted back from the end as in Python. Pass {arg_name} in 0..size-1 (for the "
+            "last channel of a layer, its depth minus 1: model.get_layer(name).depth - 1)."
+        )
+
+
 def _check_index(t, layer, n, what="channel"):
     """Raises a ValueError when index ``n`` is outside the static depth of ``t`` (layer ``layer``).
 
-    Negative indices count from the end, as in Python. Unknown depths are not checked.
+    Negative indices are refused (see :func:`check_non_negative`). Unknown depths are not
+    checked.
     """
     depth = _depth(t)
-    if depth is not None and not -depth <= n < depth:
+    if depth is not None and not 0 <= n < depth:
         raise ValueError(
             f"{what} {n} is out of range for layer {layer!r} with depth {depth}; "
             f"use 0..{depth - 1}."
@@ -252,4 +282,62 @@ def _channel_arg(n, arg_name, objective):
         n = n[()]
     if not _is_int(n):
         raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
+    check_non_negative(n, arg_name, objective)
     return int(n)
+
+
+def checked_channel_tensor(n, arg_name: str, objective: str):
+    """An integer scalar tensor channel, with a run-time check that it is non-negative."""
+    check = tf.debugging.assert_non_negative(
+        n, message=f"{objective}: {arg_name} must be non-negative (channels count from 0)"
+    )
+    with tf.control_dependencies([check]):
+        return tf.identity(n)
+
+
+# Marks a position outside a layer in the message of the run-time assertion below, so that
+# render can turn TensorFlow's InvalidArgumentError into a ValueError (render_util.run_step).
+POSITION_ERROR = "is outside layer"
+
+
+def check_position_args(x, y, objective: str) -> None:
+    """Raises unless ``x`` and ``y`` are each None or a non-negative int."""
+    for arg_name, pos in (("x", x), ("y", y)):
+        if pos is None:
+            continue
+        if not _is_int(pos):
+            raise TypeError(
+                f"{objective}: {arg_name} must be an int or None; got {type(pos).__name__} {pos!r}."
+            )
+        check_non_negative(pos, arg_name, objective)
+
+
+def checked_position(acts, layer, x, y, objective: str):
+    """``acts`` (`[N, H, W, C]`), checked to contain position ``(x, y)`` (x on H, y on W).
+
+    A static size is checked now (ValueError); an unknown one, as under render_vis where the
+    transforms change the size, by an assertion that fails when the step runs, naming the
+    position, the layer and its size at that step. Without it the slice outside the layer
+    is empty and the objective NaN.
+    """
+    checks = []
+    for arg_name, pos, axis in (("x", x, 1), ("y", y, 2)):
+        if pos is None:
+            continue
+        size = tf.dimension_value(acts.shape[axis])
+        message = f"{objective}: {arg_name}={pos} {POSITION_ERROR} {layer!r}"
+        if size is not None:
+            if pos >= size:
+                raise ValueError(
+                    f"{message}, whose spatial size (height, width) is {tuple(acts.shape[1:3])}; "
+                    f"use {arg_name} in 0..{size - 1}, or None for the centre."
+                )
+            continue
+        shape = tf.shape(acts)
+        condition = tf.less(pos, shape[axis])
+        message += ", whose spatial size (height, width) at this step is"
+        checks.append(tf.debugging.Assert(condition, [message, shape[1], shape[2]]))
+    if not checks:
+        return acts
+    with tf.control_dependencies(checks):
+        return tf.identity(acts)

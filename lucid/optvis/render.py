@@ -49,20 +49,23 @@ def render_vis(
     """Optimises an image to maximise ``objective_f`` and returns it at each threshold.
 
     Args:
-      model: a ``lucid.modelzoo.vision_base.Model``.
+      model: a ``lucid.modelzoo.vision_base.Model``, or a zoo name such as ``"InceptionV1"``
+        (looked up as ``nets_factory.get_model`` does).
       objective_f: an ``Objective``, a callable ``T -> scalar tensor``, or the shorthand
         ``"layer:channel"`` (see ``objectives.as_objective``). A non-scalar value (e.g. one
         per image) is maximised as the sum of its elements, as in Lucid (logged at INFO).
       param_f: a callable building the image tensor (`[batch, h, w, c]`, floats in
-        `[0, 1]`), e.g. ``lambda: param.image(128, fft=True, decorrelate=True)``. Default:
-        ``param.image(128)`` (FFT and colour-decorrelated).
+        `[0, 1]`), e.g. ``lambda: param.image(128, fft=True, decorrelate=True)``; the
+        function itself, not its result. Default: an image of the model's
+        ``image_shape`` (height, width and channel count; 128 x 128 RGB where unknown, as
+        in Lucid), FFT and, for RGB, colour-decorrelated (see ``make_t_image``).
       optimizer: a ``tf.train.Optimizer`` (e.g. ``tf.train.AdamOptimizer(0.05)``, which may
         be created before the call, in eager or graph mode, and reused across calls), a
         callable returning one, or None for ``tf.train.AdamOptimizer(0.05)``.
       transforms: a list (or tuple) of transforms ``t -> t`` applied to the image before
         the model sees it; None means ``transform.standard_transforms``; ``[]`` means none.
-      thresholds: the steps (0-based) after which the image is recorded; the run lasts
-        ``max(thresholds) + 1`` steps.
+      thresholds: distinct steps (0-based) after which the image is recorded; the run
+        lasts ``max(thresholds) + 1`` steps.
       print_objectives: objectives whose values are printed at each threshold (verbose).
       verbose: print the step and loss, and ``show`` the images, at each threshold.
       relu_gradient_override: use redirected ReLU gradients for the first 16 steps.
@@ -78,7 +81,11 @@ def render_vis(
 
     Raises:
       FloatingPointError: the objective became NaN or infinite; the message gives the step.
+      ValueError: repeated thresholds, an unknown zoo name or layer, or a neuron position
+        outside its layer (the message gives the step and the layer's size).
+      TypeError: an argument of the wrong kind, e.g. ``param_f=param.image(64)`` (called).
     """
+    model = render_util.resolve_model(model)
     thresholds = render_util.check_thresholds(thresholds)
     n_steps = max(thresholds) + 1
     graph = tf.Graph()
@@ -124,16 +131,7 @@ def render_vis(
 
 
 def _run_step(sess, fetches, step):
-    try:
-        return sess.run(fetches)
-    except tf.errors.InvalidArgumentError as e:
-        if "objective is not finite" in e.message:
-            raise FloatingPointError(
-                f"render_vis stopped at step {step}: the objective became NaN or infinite. "
-                "Lower the optimizer's learning rate, add a regulariser, or check the objective "
-                "(e.g. a log or division of activations that can reach 0)."
-            ) from None
-        raise
+    return render_util.run_step(sess, fetches, step)
 
 
 def make_vis_T(
@@ -152,10 +150,12 @@ def make_vis_T(
     TF2 programs inside ``with tf.Graph().as_default(), tf.Session():`` and in TF1-style
     code after ``tf.disable_v2_behavior()`` (e.g. under ``misc.tfutil.create_session()``).
     Running ``T("vis_op")`` takes one optimisation step; it fails with "objective is not
-    finite" if the objective is NaN or infinite, without updating the image.
+    finite" if the objective is NaN or infinite, without updating the image. ``model``,
+    ``objective_f`` and ``param_f`` are as in :func:`render_vis`.
     """
-    t_image = make_t_image(param_f)
-    objective_f = objectives.as_objective(objective_f)
+    model = render_util.resolve_model(model)
+    objective_f = objectives.as_objective(objective_f, name="objective_f")
+    t_image = make_t_image(param_f, model)
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -249,10 +249,18 @@ def _unknown_layer_message(model, layer, graph, scope):
     return message
 
 
-def make_t_image(param_f):
-    """The image tensor: ``param.image(128)`` for None, ``param_f()`` for a callable, or a tensor."""
+def make_t_image(param_f, model=None):
+    """The image tensor: ``param_f()`` for a callable, a tensor of the default graph as is.
+
+    For ``param_f=None`` the default image: ``param.image`` of ``model``'s height, width and
+    channel count (``render_util.default_image_shape``; 128 x 128 RGB without a model), FFT,
+    colour-decorrelated when RGB. An eager tensor (``param.image(64)`` called in eager mode
+    instead of passed) is a TypeError saying to pass the function.
+    """
     if param_f is None:
-        t_image = param.image(128)
+        t_image = default_image(model)
+    elif render_util.is_eager(param_f):
+        raise TypeError(render_util.eager_value_message(param_f, "lambda: param.image(64)"))
     elif tf.is_tensor(param_f):
         t_image = param_f
     elif callable(param_f):
@@ -270,6 +278,11 @@ def make_t_image(param_f):
             f"param_f returned a {type(t_image).__name__}, not a tensor. param_f must build graph ops "
             "and return the image tensor [batch, h, w, c], e.g. lambda: param.image(128)."
         )
+    if render_util.is_eager(t_image):
+        raise TypeError(
+            "param_f returned an eager tensor: it must build the image with graph ops when "
+            "called (e.g. lambda: param.image(64)), not return a tensor made beforehand."
+        )
     if t_image.graph is not tf.get_default_graph():
         raise TypeError(
             "param_f produced a t_image tensor belonging to a graph that isn't the default graph for "
@@ -281,6 +294,18 @@ def make_t_image(param_f):
             f"param_f must produce a [batch, height, width, channels] image; got shape {t_image.shape}."
         )
     return t_image
+
+
+def default_image(model=None):
+    """``param.image`` of ``model``'s image shape: `[1, h, w, c]` in `[0, 1]`.
+
+    RGB images are FFT and colour-decorrelated, as Lucid's default ``param.image(128)``;
+    other channel counts are a sigmoid of FFT parameters (``param.image(..., channels=c)``).
+    """
+    height, width, channels = render_util.default_image_shape(model)
+    if channels == render_util.DEFAULT_CHANNELS:
+        return param.image(width, height)
+    return param.image(width, height, channels=channels)
 
 
 def make_transform_f(transforms):

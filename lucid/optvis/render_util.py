@@ -3,18 +3,81 @@
 Kept apart so ``render.py`` reads as the render loop and its graph builders.
 """
 
+import collections
 import contextlib
 import logging
+import re
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.modelzoo import nets_factory
+from lucid.optvis.objectives_util import POSITION_ERROR
 from lucid.optvis.objectives_util import sum_to_scalar
 
 log = logging.getLogger(__name__)
 
 # A run shows a progress bar (when not printing verbosely) once it has taken this many seconds.
 PROGRESS_DELAY_SECONDS = 2.0
+# The image size used when the model's image_shape does not give one (Lucid's default).
+DEFAULT_IMAGE_SIZE = 128
+DEFAULT_CHANNELS = 3
+
+
+def resolve_model(model):
+    """``model`` itself, or the zoo model a name such as ``"ShapesNet"`` refers to.
+
+    Names are looked up as ``lucid.modelzoo.nets_factory.get_model`` does.
+
+    Raises:
+      ValueError: an unknown name (the message lists close matches).
+      TypeError: ``model`` is neither a Model (an object with ``import_graph``) nor a str.
+    """
+    if isinstance(model, str):
+        return nets_factory.get_model(model)
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid.modelzoo Model or a zoo name such as 'InceptionV1' "
+            f"(see lucid.modelzoo.nets_factory.models_map); got {type(model).__name__}: "
+            f"{model!r:.80}."
+        )
+    return model
+
+
+def default_image_shape(model) -> tuple:
+    """``(height, width, channels)`` of the default image for ``model``.
+
+    Taken from ``model.image_shape`` where it is known, so that 1-channel, RGBA or other
+    N-channel models and non-square ones get an image they accept; otherwise Lucid's
+    128 x 128 RGB.
+    """
+    shape = list(getattr(model, "image_shape", None) or [None, None, None])
+    if len(shape) != 3:
+        shape = [None, None, None]
+    height, width, channels = (tf.compat.dimension_value(d) for d in shape)
+    height = height or width or DEFAULT_IMAGE_SIZE
+    return int(height), int(width or height), int(channels or DEFAULT_CHANNELS)
+
+
+def eager_value_message(param_f, example: str) -> str:
+    """The error for a ``param_f`` that is an eager tensor or variable: it was called."""
+    kind = "variable" if "Variable" in type(param_f).__name__ else "tensor"
+    return (
+        f"param_f must be a callable that builds the image, such as {example}; got an eager "
+        f"{kind} of shape {tuple(param_f.shape)}, so the function was called before the "
+        "graph it belongs in existed. Pass the function, not its result."
+    )
+
+
+def is_eager(value) -> bool:
+    """Whether ``value`` is an eager tensor or variable (one that belongs to no graph)."""
+    if not tf.is_tensor(value):
+        return False
+    try:
+        value.graph  # noqa: B018 (eager tensors raise on .graph)
+    except AttributeError:
+        return True
+    return getattr(value, "graph", None) is None
 
 
 def describe(objective_f) -> str:
@@ -57,7 +120,56 @@ def check_thresholds(thresholds) -> list:
             "thresholds must be a non-empty sequence of non-negative integer steps, e.g. "
             f"(64, 256, 512); got {thresholds!r}."
         )
-    return sorted(set(int(t) for t in thresholds))
+    repeated = sorted(
+        t for t, n in collections.Counter(int(t) for t in thresholds).items() if n > 1
+    )
+    if repeated:
+        # One image per distinct step: a repeat would silently return fewer images.
+        raise ValueError(
+            f"thresholds={thresholds!r} repeats step(s) {repeated}; one image is recorded "
+            "per step, so the result would have fewer images than thresholds. Remove the "
+            "duplicates."
+        )
+    return sorted(int(t) for t in thresholds)
+
+
+def run_step(sess, fetches, step: int, caller: str = "render_vis"):
+    """``sess.run(fetches)`` for optimisation step ``step``, with readable graph errors.
+
+    ``caller`` names the function in the messages.
+
+    Raises:
+      FloatingPointError: the objective became NaN or infinite.
+      ValueError: a neuron position is outside its layer at this step.
+    """
+    try:
+        return sess.run(fetches)
+    except tf.errors.InvalidArgumentError as e:
+        if "objective is not finite" in e.message:
+            raise FloatingPointError(
+                f"{caller} stopped at step {step}: the objective became NaN or infinite. "
+                "Lower the optimizer's learning rate, add a regulariser, or check the objective "
+                "(e.g. a log or division of activations that can reach 0)."
+            ) from None
+        if POSITION_ERROR in e.message:
+            raise ValueError(f"{caller} stopped at step {step}: {_position_message(e)}") from None
+        raise
+
+
+def _position_message(error) -> str:
+    """The message of a failed position assertion (``checked_position``), made readable."""
+    lines = [line for line in error.message.splitlines() if POSITION_ERROR in line]
+    # TensorFlow escapes the quotes of the assertion's message.
+    line = lines[0].replace("\\'", "'") if lines else error.message
+    parts = re.findall(r"\[([^\[\]]*)\]", line)
+    if len(parts) < 3:
+        return line
+    text, height, width = parts[:3]
+    return (
+        f"{text} ({height}, {width}). Positions count from 0: pass x below the height and y "
+        "below the width (the transforms change the size by a few pixels), or None for the "
+        "centre."
+    )
 
 
 @contextlib.contextmanager

@@ -172,7 +172,7 @@ def test_nonsense_budget_is_a_clear_error(toy_model, budget):
 def test_argument_errors(toy_model):
     with pytest.raises(ValueError, match=r"units \[3\] are out of range .* 0\.\.2"):
         render(toy_model, "color", [0, 3])
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="negative"):
         render(toy_model, "color", [-1])
     with pytest.raises(TypeError, match="units must be ints"):
         render(toy_model, "color", [0, 1.5])

@@ -16,6 +16,7 @@ import tensorflow.compat.v1 as tf
 
 from lucid.optvis.param.lowres import _as_positive_int
 from lucid.optvis.param.lowres import _is_int
+from lucid.optvis.param.lowres import check_image_memory
 
 _INSTANCE_NORM_EPSILON = 1e-6  # slim.instance_norm's default
 
@@ -101,6 +102,9 @@ def cppn(
     if not callable(activation_func):
         raise TypeError(f"activation_func must be a function of a tensor; got {activation_func!r}.")
 
+    # Each layer's activations are kept for the gradient: about one image per hidden channel.
+    hidden_values = max(num_layers, 1) * 2 * num_hidden_channels + num_output_channels
+    check_image_memory([batch, width, width, hidden_values], f"cppn(width={width})")
     r = 3.0**0.5  # std(coord_range) == 1
     coord_range = np.linspace(-r, r, width, dtype=np.float32)
     y, x = np.meshgrid(coord_range, coord_range, indexing="ij")

@@ -6,6 +6,7 @@ import tensorflow.compat.v1 as tf
 
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.lowres import _as_positive_int
+from lucid.optvis.param.lowres import check_image_memory
 from lucid.optvis.param.spatial import fft_image
 from lucid.optvis.param.spatial import pixel_image
 
@@ -49,6 +50,7 @@ def image(
             )
     ch = channels or (4 if alpha else 3)
     shape = [batch, h, w, ch]
+    check_image_memory(shape, f"param.image(w={w}, h={h}, batch={batch})")
     param_f = fft_image if fft else pixel_image
     t = param_f(shape, sd=sd)
     if channels:

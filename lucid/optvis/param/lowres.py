@@ -5,7 +5,9 @@ lowest module of the package that needs them, so ``spatial``, ``images`` and ``r
 can import them without a cycle).
 """
 
+import math
 import numbers
+import os
 from typing import Optional
 from typing import Sequence
 from typing import Tuple
@@ -15,6 +17,43 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis.param.resize_bilinear_nd import resize_bilinear_nd
 
 DEFAULT_SD = 0.01
+# Bytes per image value while optimising: float32 parameters, their gradient, Adam's two
+# slots, the image, the transforms' copies and NumPy's float64 frequency grid, rounded up.
+BYTES_PER_IMAGE_VALUE = 32
+# Used when the machine's memory cannot be read (not Linux or macOS).
+FALLBACK_MEMORY_LIMIT_BYTES = 16 * 2**30
+
+
+def memory_limit_bytes() -> int:
+    """The memory an image may need: this machine's physical memory.
+
+    ``os.sysconf`` where it is available; otherwise ``FALLBACK_MEMORY_LIMIT_BYTES`` (16 GiB).
+    """
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return FALLBACK_MEMORY_LIMIT_BYTES
+
+
+def check_image_memory(shape: Sequence[int], what: str) -> None:
+    """Raises a one-line ValueError when an image of ``shape`` cannot fit in memory.
+
+    The estimate is ``BYTES_PER_IMAGE_VALUE`` (32) bytes per value of ``shape``, compared
+    with :func:`memory_limit_bytes`; the model's own activations come on top. This catches
+    sizes such as ``param.image(100000)`` before NumPy or TensorFlow try to allocate them.
+
+    Args:
+      shape: the image's shape, e.g. ``[batch, h, w, channels]`` (positive ints).
+      what: the call, named in the message, e.g. ``"param.image(w=100000)"``.
+    """
+    needed = math.prod(int(d) for d in shape) * BYTES_PER_IMAGE_VALUE
+    limit = memory_limit_bytes()
+    if needed > limit:
+        raise ValueError(
+            f"{what}: an image of shape {list(shape)} needs about {needed / 1e9:.3g} GB to "
+            f"optimise, more than the {limit / 1e9:.3g} GB of memory of this machine. Use a "
+            "smaller size or batch (feature visualizations are usually 128 to 512 pixels)."
+        )
 
 
 def _is_int(value) -> bool:
@@ -122,6 +161,7 @@ def lowres_tensor(
             f"underlying_shape={underlying_shape} and shape={shape} must have the same rank."
         )
     sd = _as_sd(sd)
+    check_image_memory(shape, f"lowres_tensor(shape={list(shape)})")
     underlying_t = tf.Variable(tf.random_normal(underlying_shape, stddev=sd), dtype=tf.float32)
     t = resize_bilinear_nd(underlying_t, shape)
     if offset is not None:

@@ -18,6 +18,7 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis.param.lowres import _as_positive_int
 from lucid.optvis.param.lowres import _as_sd
 from lucid.optvis.param.lowres import _as_shape
+from lucid.optvis.param.lowres import check_image_memory
 from lucid.optvis.param.lowres import lowres_tensor
 
 
@@ -35,6 +36,7 @@ def pixel_image(shape: Sequence[int], sd: Optional[float] = None, init_val=None)
       A trainable float32 ``tf.Variable`` of ``shape``, unconstrained values.
     """
     shape = _as_shape("shape", shape)
+    check_image_memory(shape, "pixel_image")
     if init_val is None:
         initial = tf.random_normal(shape, stddev=_as_sd(sd))
     else:
@@ -117,6 +119,7 @@ def fft_image(shape: Sequence[int], sd: Optional[float] = None, decay_power: flo
       float32 ``[batch, h, w, ch]``, unconstrained values (roughly zero-mean).
     """
     batch, h, w, ch = _as_shape("shape", shape, rank=4)
+    check_image_memory([batch, h, w, ch], "fft_image")
     freqs = rfft2d_freqs(h, w)
     init_shape = (2, batch, ch) + freqs.shape
     spectrum_real_imag_t = tf.Variable(
