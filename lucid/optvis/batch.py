@@ -44,18 +44,22 @@ import logging
 import math
 import numbers
 from typing import Callable
-from typing import NamedTuple
 from typing import Optional
 from typing import Sequence
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from lucid._compat import degrees_to_radians
-from lucid._compat import rotate
 from lucid.optvis import objectives
 from lucid.optvis import render
 from lucid.optvis import render_util
+from lucid.optvis.batch_memory import batch_size_for
+from lucid.optvis.batch_memory import check_budget
+from lucid.optvis.batch_memory import default_budget_mb
+from lucid.optvis.batch_memory import inspect_layer
+from lucid.optvis.batch_transforms import N_CHOICES
+from lucid.optvis.batch_transforms import per_item_uniforms
+from lucid.optvis.batch_transforms import standard_transforms_per_item
 from lucid.optvis.objectives_util import _T_force_NHWC
 from lucid.optvis.overrides import relu_overrides
 from lucid.optvis.param.color import to_valid_rgb
@@ -68,16 +72,6 @@ log = logging.getLogger(__name__)
 
 KINDS = ("channel", "neuron")
 _DEFAULT_SD = 0.01
-_CPU_BUDGET_MB = 2048
-_GPU_BUDGET_FRACTION = 0.8  # of the memory TensorFlow may use; the rest is cuDNN's headroom
-_ACTIVATION_FACTOR = 3  # per-item memory / forward activation memory; see the module docstring
-_MAX_BATCH_SIZE = 128
-# The values of transform.standard_transforms, drawn per item.
-_PAD, _PAD_VALUE, _JITTER_1, _JITTER_2 = 12, 0.5, 8, 4
-_SCALES = [1 + (i - 5) / 50.0 for i in range(11)]
-_ANGLES_DEGREES = list(range(-10, 11)) + 5 * [0]
-_N_CHOICES = 6  # per item and step: two jitter offsets, a scale, an angle, two jitter offsets
-_CANVAS_GROWTH = 2 * _PAD - _JITTER_1 - _JITTER_2  # the model sees size + 12 pixels
 
 
 def unit_seed(model_name: str, layer: str, unit: int, kind: str, seed: int = 0) -> int:
@@ -107,11 +101,11 @@ def estimate_batch_size(model, layer, size: int, memory_budget_mb: float) -> int
     Returns:
       An int between 1 and 128; 1 (with a logged warning) when even one item exceeds the budget.
     """
-    _check_budget(memory_budget_mb)
+    check_budget(memory_budget_mb)
     model = render_util.resolve_model(model)
     channels = render_util.default_image_shape(model)[2]
-    info = _inspect_layer(model, _layer_name(layer), _check_positive_int("size", size), channels)
-    return _batch_size_for(info, memory_budget_mb)
+    info = inspect_layer(model, _layer_name(layer), _check_positive_int("size", size), channels)
+    return batch_size_for(info, memory_budget_mb)
 
 
 def render_units(
@@ -180,12 +174,12 @@ def render_units(
     if not units:
         return images
     check_image_memory([1, size, size, channels], f"render_units(size={size})")
-    info = _inspect_layer(model, layer, size, channels)
+    info = inspect_layer(model, layer, size, channels)
     _check_unit_range(units, info.depth, layer)
     if batch_size is None:
-        budget = _default_budget_mb() if memory_budget_mb is None else memory_budget_mb
-        _check_budget(budget)
-        batch_size = _batch_size_for(info, budget)
+        budget = default_budget_mb() if memory_budget_mb is None else memory_budget_mb
+        check_budget(budget)
+        batch_size = batch_size_for(info, budget)
     batch_size = _check_positive_int("batch_size", batch_size)
     check_image_memory([batch_size, size, size, channels], f"render_units(size={size})")
     seeds = [unit_seed(model.name, layer, u, kind, seed) for u in units]
@@ -288,11 +282,11 @@ class _BatchGraph:
             self.choices_in = None
             if transforms is None:
                 # [batch, steps, 6] uniforms drawn on the host from each unit's seed, fed once.
-                self.choices_in = tf.placeholder(tf.float32, [batch, None, _N_CHOICES])
+                self.choices_in = tf.placeholder(tf.float32, [batch, None, N_CHOICES])
                 choices = tf.Variable(self.choices_in, trainable=False, validate_shape=False)
                 step_choices = tf.gather(choices, global_step, axis=1)
-                step_choices.set_shape([batch, _N_CHOICES])
-                t_transformed = _standard_transforms_per_item(self.t_image, step_choices)
+                step_choices.set_shape([batch, N_CHOICES])
+                t_transformed = standard_transforms_per_item(self.t_image, step_choices)
             else:
                 t_transformed = render.make_transform_f(transforms)(self.t_image)
             if relu_gradient_override:
@@ -309,13 +303,13 @@ class _BatchGraph:
             self.vis_op = opt.minimize(-loss, global_step=global_step)
             self.init_op = tf.global_variables_initializer()
             self.graph.finalize()
-        self.sess = tf.Session(graph=self.graph, config=render._session_config())
+        self.sess = tf.Session(graph=self.graph, config=render_util.session_config())
 
     def render(self, units, seeds, steps):
         """Optimises ``units`` (ints) with ``seeds`` for ``steps``; `[batch, h, w, 3]` images."""
         feed = {self.units_in: units, self.seeds_in: seeds}
         if self.choices_in is not None:
-            feed[self.choices_in] = _per_item_uniforms(seeds, steps)
+            feed[self.choices_in] = per_item_uniforms(seeds, steps)
         self.sess.run(self.init_op, feed)
         for step in range(steps):
             render_util.run_step(self.sess, self.vis_op, step, caller="render_units")
@@ -350,66 +344,6 @@ def _make_image(param_f, batch, size, channels, seeds):
     return t_image
 
 
-def _standard_transforms_per_item(t_image, choices):
-    """``transform.standard_transforms`` with every random choice made per item.
-
-    Args:
-      t_image: `[B, S, S, 3]`.
-      choices: float32 `[B, 6]` uniforms in `[0, 1)`: item ``i``'s draws for this step.
-
-    Returns:
-      `[B, S + 12, S + 12, 3]`.
-    """
-
-    def choice(column, n):  # an index in 0..n-1 per item
-        return tf.minimum(tf.cast(tf.floor(choices[:, column] * n), tf.int32), n - 1)
-
-    t = tf.pad(t_image, [(0, 0), (_PAD, _PAD), (_PAD, _PAD), (0, 0)], constant_values=_PAD_VALUE)
-    # jitter(8) then random_scale: one window per item, zoomed about its centre.
-    scales = tf.gather(tf.constant(_SCALES, tf.float32), choice(2, len(_SCALES)))
-    t = _window_per_item(t, choice(0, _JITTER_1 + 1), choice(1, _JITTER_1 + 1), _JITTER_1, scales)
-    angles = tf.gather(tf.constant(_ANGLES_DEGREES, tf.float32), choice(3, len(_ANGLES_DEGREES)))
-    t = rotate(t, degrees_to_radians(angles))
-    return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)
-
-
-def _window_per_item(t, top, left, d, scales=None):
-    """Item ``i``'s window ``d`` pixels smaller at ``(top[i], left[i])``, magnified ``scales[i]``.
-
-    Bilinear sampling (``crop_and_resize``, whose gradient is the exact adjoint) about the
-    window's centre; with no scale it is a crop, up to float rounding of the sample positions.
-    Samples outside the image are 0. `[B, H, W, C]` -> `[B, H - d, W - d, C]`.
-    """
-    height, width = t.shape.as_list()[1:3]
-    # Sample j of the window is at centre + (j - (n - 1) / 2) / scale, in pixels.
-    half_extent = tf.constant([[(height - d - 1) / 2, (width - d - 1) / 2]], tf.float32)
-    centre = tf.cast(tf.stack([top, left], axis=1), tf.float32) + half_extent
-    if scales is not None:
-        half_extent = half_extent / scales[:, None]
-    size = tf.constant([height - 1, width - 1], tf.float32)
-    boxes = tf.concat([(centre - half_extent) / size, (centre + half_extent) / size], axis=1)
-    return tf.image.crop_and_resize(
-        t, boxes, box_indices=tf.range(tf.shape(t)[0]), crop_size=[height - d, width - d]
-    )
-
-
-def _per_item_uniforms(seeds, steps):
-    """float32 `[len(seeds), steps, 6]` in `[0, 1)`; entry ``[i, t, k]`` depends only on
-    ``(seeds[i], t, k)``: SplitMix64 (a counter-based hash) of the three, top 24 bits."""
-    z = np.asarray(seeds, np.uint64)[:, None, None]
-    z = _splitmix64(z ^ _splitmix64(np.arange(1, steps + 1, dtype=np.uint64)[None, :, None]))
-    z = _splitmix64(z ^ np.arange(1, _N_CHOICES + 1, dtype=np.uint64)[None, None, :])
-    return ((z >> np.uint64(40)).astype(np.float64) / 2**24).astype(np.float32)
-
-
-def _splitmix64(z):
-    """The SplitMix64 output function on a uint64 array (wraps modulo 2**64)."""
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
 def _fed_unit_objective(T, layer, kind, units_t):
     """Sum over items of item ``i``'s unit ``units_t[i]`` read from its own batch slice."""
     acts = _T_force_NHWC(T)(layer)
@@ -432,80 +366,6 @@ def _custom_objective(T, objective_f, layer, units):
     return tf.reshape(tf.cast(objectives.Objective.sum(objs)(T), tf.float32), [])
 
 
-class _LayerInfo(NamedTuple):
-    depth: Optional[int]
-    activation_bytes: int  # forward float activations of one item, up to the layer
-    weight_bytes: int
-
-
-def _inspect_layer(model, layer, size, channels=3):
-    """The layer's depth and the memory of one item, from one forward pass at batch 1.
-
-    The model is imported as ``render`` does (spatial shapes unknown, so fixed-size heads
-    elsewhere in the graph don't break the import) on a ``size + 12`` pixel zero image, and
-    the shapes of the float outputs of every op ``layer`` depends on are computed.
-    """
-    canvas = size + _CANVAS_GROWTH
-    with tf.Graph().as_default() as graph:
-        t_zeros = tf.zeros([1, canvas, canvas, channels])
-        T = _T_force_NHWC(render.import_model(model, t_zeros))
-        t_layer = T(layer)  # a ValueError listing close matches for an unknown layer
-        weights, activations = [], []
-        for op in _ancestors(t_layer.op):
-            floats = [t for t in op.outputs if t.dtype.is_floating]
-            (weights if op.type == "Const" else activations).extend(floats)
-        shapes_t = [tf.shape(t, out_type=tf.int64) for t in activations + [t_layer]]
-        with tf.Session(graph=graph, config=render._session_config()) as sess:
-            try:
-                shapes = sess.run(shapes_t)
-            except tf.errors.InvalidArgumentError as e:
-                raise ValueError(
-                    f"layer {layer!r} of {model.name} cannot be computed on the {canvas}x{canvas} "
-                    f"images that size={size} gives after the transforms: "
-                    f"{e.message.splitlines()[0]} Use a larger size or an earlier layer."
-                ) from None
-    activation_bytes = sum(int(np.prod(s)) * t.dtype.size for s, t in zip(shapes, activations))
-    weight_bytes = sum(t.shape.num_elements() * t.dtype.size for t in weights)
-    depth = None if t_layer.shape.ndims not in (2, 4) else int(shapes[-1][-1])
-    return _LayerInfo(depth, activation_bytes, weight_bytes)
-
-
-def _ancestors(op):
-    """``op`` and every op it depends on through data inputs."""
-    seen, stack = {}, [op]
-    while stack:
-        op = stack.pop()
-        if op.name not in seen:
-            seen[op.name] = op
-            stack.extend(t.op for t in op.inputs)
-    return list(seen.values())
-
-
-def _batch_size_for(info, memory_budget_mb):
-    per_item = _ACTIVATION_FACTOR * max(info.activation_bytes, 1)
-    fits = int((memory_budget_mb * 2**20 - info.weight_bytes) // per_item)
-    if fits < 1:
-        log.warning(
-            "One item needs about %.3g MB (plus %.3g MB of weights), more than the %s MB budget; "
-            "rendering one unit per batch.",
-            per_item / 2**20,
-            info.weight_bytes / 2**20,
-            memory_budget_mb,
-        )
-    return min(max(fits, 1), _MAX_BATCH_SIZE)
-
-
-def _default_budget_mb():
-    if not tf.config.list_physical_devices("GPU"):
-        return _CPU_BUDGET_MB
-    from tensorflow.python.client import device_lib
-
-    # With render's allow_growth config, so that this first use of the GPU reserves nothing.
-    devices = device_lib.list_local_devices(session_config=render._session_config())
-    limits = [d.memory_limit for d in devices if d.device_type == "GPU"]
-    return _GPU_BUDGET_FRACTION * limits[0] / 2**20 if limits else _CPU_BUDGET_MB
-
-
 def _layer_name(layer):
     name = getattr(layer, "name", layer)
     if not isinstance(name, str):
@@ -521,15 +381,6 @@ def _check_positive_int(name, value):
     if not _is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive int; got {name}={value!r}.")
     return int(value)
-
-
-def _check_budget(memory_budget_mb):
-    ok = isinstance(memory_budget_mb, numbers.Real) and not isinstance(memory_budget_mb, bool)
-    if not ok or not math.isfinite(memory_budget_mb) or memory_budget_mb <= 0:
-        raise ValueError(
-            f"memory_budget_mb must be a positive number of megabytes (e.g. 2048); got "
-            f"memory_budget_mb={memory_budget_mb!r}. Or pass batch_size directly."
-        )
 
 
 def _check_callables(**functions):

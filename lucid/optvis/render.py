@@ -93,7 +93,7 @@ def render_vis(
         if use_fixed_seed:
             stack.enter_context(render_util.deterministic_ops())
         stack.enter_context(graph.as_default())
-        sess = stack.enter_context(tf.Session(graph=graph, config=_session_config()))
+        sess = stack.enter_context(tf.Session(graph=graph, config=render_util.session_config()))
         if use_fixed_seed:
             tf.set_random_seed(0)
         T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
@@ -356,9 +356,3 @@ def make_print_objective_func(print_objectives, T):
             print(f"{k + 1:02d}: {description}: {result:7.2f}")
 
     return print_objective_func
-
-
-def _session_config():
-    config = tf.ConfigProto(allow_soft_placement=True)
-    config.gpu_options.allow_growth = True
-    return config

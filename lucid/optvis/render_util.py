@@ -172,6 +172,13 @@ def _position_message(error) -> str:
     )
 
 
+def session_config() -> tf.ConfigProto:
+    """The session options of every render: soft placement, GPU memory grown as needed."""
+    config = tf.ConfigProto(allow_soft_placement=True)
+    config.gpu_options.allow_growth = True
+    return config
+
+
 @contextlib.contextmanager
 def deterministic_ops():
     """Enables TensorFlow's deterministic kernels for the duration, then restores the setting."""

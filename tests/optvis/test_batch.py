@@ -7,6 +7,8 @@ import tensorflow.compat.v1 as tf
 from lucid.modelzoo.vision_base import Model
 from lucid.modelzoo.vision_base import _layers_from_list_of_dicts
 from lucid.optvis import batch
+from lucid.optvis import batch_memory
+from lucid.optvis import batch_transforms
 from lucid.optvis import objectives
 from tests.toy_models import toy_model as _toy_model
 
@@ -188,7 +190,7 @@ def test_argument_errors(toy_model):
 
 
 def test_layer_that_cannot_be_computed_at_this_size(toy_model, monkeypatch):
-    monkeypatch.setattr(batch, "_CANVAS_GROWTH", 0)  # so that the canvas can be tiny
+    monkeypatch.setattr(batch_memory, "CANVAS_GROWTH", 0)  # so that the canvas can be tiny
     with pytest.raises(ValueError, match="cannot be computed on the 4x4 .* larger size"):
         render(toy_model, "stripes", [0], size=4)  # an 8x8 VALID convolution
 
@@ -215,10 +217,10 @@ def test_unit_seed_is_stable_and_keyed_by_every_argument():
 
 
 def test_per_item_draws_depend_only_on_the_seed_and_step():
-    both = batch._per_item_uniforms([7, 8], 10)
-    np.testing.assert_array_equal(both[1], batch._per_item_uniforms([8], 10)[0])
-    np.testing.assert_array_equal(both[:, :4], batch._per_item_uniforms([7, 8], 4))
-    many = batch._per_item_uniforms(range(200), 50)
+    both = batch_transforms.per_item_uniforms([7, 8], 10)
+    np.testing.assert_array_equal(both[1], batch_transforms.per_item_uniforms([8], 10)[0])
+    np.testing.assert_array_equal(both[:, :4], batch_transforms.per_item_uniforms([7, 8], 4))
+    many = batch_transforms.per_item_uniforms(range(200), 50)
     assert many.min() >= 0 and many.max() < 1 and abs(many.mean() - 0.5) < 0.01
 
 

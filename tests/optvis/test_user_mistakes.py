@@ -106,7 +106,7 @@ def test_parse_layer_channel_is_public_and_cli_alias_kept():
 
 
 def test_render_units_rejects_negative_units_before_building(toy_model, monkeypatch):
-    monkeypatch.setattr(batch, "_inspect_layer", lambda *args: pytest.fail("model was built"))
+    monkeypatch.setattr(batch, "inspect_layer", lambda *args: pytest.fail("model was built"))
     with pytest.raises(ValueError, match=r"units \[-1\] are negative"):
         batch.render_units(toy_model, "color_pre_relu", [0, -1], size=16, steps=1)
 
