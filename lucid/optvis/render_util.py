@@ -39,7 +39,7 @@ def resolve_model(model):
         raise TypeError(
             "model must be a lucid.modelzoo Model or a zoo name such as 'InceptionV1' "
             f"(see lucid.modelzoo.nets_factory.models_map); got {type(model).__name__}: "
-            f"{model!r:.80}."
+            f"{model!r:.80}. For a Keras model use Model.from_keras(model, image_value_range=...)."
         )
     return model
 
