@@ -6,15 +6,18 @@ tests build the sdist and the wheel from the checkout (offline: ``--no-isolation
 setuptools and wheel of the test extra) and check that every file the library reads at run
 time (the bundled ShapesNet, the Microscope stylesheet, any data file added later) is inside.
 
-The slow test installs the wheel, from a URL on a local HTTP server and without ``-e``, into a
-fresh virtualenv and runs ``lucid render`` there. TensorFlow is not downloaded again: a ``.pth``
-file in the venv adds this interpreter's site-packages folders to its path. A ``.pth`` file's
-folders are not scanned for further ``.pth`` files, so the editable install of the checkout
-(``__editable__.lucid-*.pth`` there) stays inactive and the only importable ``lucid`` is the
-wheel's copy; the test checks ``lucid.__file__`` to be sure.
+The slow tests install lucid without ``-e`` into a fresh virtualenv, in the two forms the
+notebooks' ``LUCID_PIP_SPEC`` takes: ``"lucid @ <wheel URL>"`` (a local HTTP server) and
+``"lucid @ git+<repository URL>"`` (this checkout's committed HEAD), and run the ``lucid``
+command there. TensorFlow is not downloaded again: a ``.pth`` file in the venv adds this
+interpreter's site-packages folders to its path. Folders added that way are not scanned for
+further ``.pth`` files, so the editable install of the checkout (``__editable__.lucid-*.pth``)
+stays inactive and the only importable ``lucid`` is the installed copy; each test checks
+``lucid.__file__`` to be sure.
 """
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -101,10 +104,6 @@ def test_the_wheel_metadata_names_this_port_and_its_command(dist_dir):
     assert "lucid = lucid.__main__:main" in entry_points
 
 
-def _venv_python(venv):
-    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-
-
 def _run(argv, cwd, env):
     result = subprocess.run(
         [str(arg) for arg in argv],
@@ -118,59 +117,79 @@ def _run(argv, cwd, env):
     return result.stdout
 
 
+class Venv:
+    """A fresh virtualenv in ``root`` that sees this interpreter's packages but not the checkout.
+
+    Its ``.pth`` file lists this interpreter's site-packages folders (TensorFlow and the other
+    dependencies); Python does not read ``.pth`` files inside folders added that way, so the
+    editable install of the checkout stays out. Commands run in ``root`` without PYTHONPATH.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        self.dir = root / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(self.dir)], check=True)
+        self.env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        self.env.update(
+            LUCID_OFFLINE="1", LUCID_CACHE_DIR=str(root / "cache"), NO_PROXY="127.0.0.1"
+        )
+        purelib = self.python("-c", "import sysconfig; print(sysconfig.get_path('purelib'))")
+        outer = [path for path in sys.path if Path(path).name in ("site-packages", "dist-packages")]
+        outer += [path for path in site.getsitepackages() if path not in outer]
+        (Path(purelib.strip()) / "outer_site_packages.pth").write_text("\n".join(outer) + "\n")
+
+    def run(self, command, *args):
+        return _run([self.dir / "bin" / command, *args], self.root, self.env)
+
+    def python(self, *args):
+        return self.run("python", *args)
+
+    def pip_install(self, spec, *options):
+        """Installs ``spec`` offline, into the venv only (the checkout's install is ignored)."""
+        return self.python(
+            "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--ignore-installed",
+            *options, spec,
+        )  # fmt: skip
+
+    def assert_lucid_is_installed_here(self):
+        probe = (
+            "import importlib.resources, lucid; "
+            "print(lucid.__file__); "
+            "print((importlib.resources.files('lucid.microscope') / 'static/style.css').is_file())"
+        )
+        module_file, has_static = self.python("-c", probe).split()
+        assert Path(module_file).is_relative_to(self.dir), f"lucid imported from {module_file}"
+        assert has_static == "True", "the Microscope stylesheet is not installed"
+
+
 @pytest.mark.slow
 def test_the_wheel_installs_from_a_url_and_renders_outside_the_checkout(
     dist_dir, http_server, tmp_path
 ):
     wheel = _only(dist_dir, "*.whl")
     (http_server.root / wheel.name).write_bytes(wheel.read_bytes())
-
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = _venv_python(venv)
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.update(LUCID_OFFLINE="1", LUCID_CACHE_DIR=str(tmp_path / "cache"), NO_PROXY="127.0.0.1")
-    venv_site = _run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp_path, env
-    ).strip()
-    # TensorFlow and the other dependencies from this interpreter, without its .pth files.
-    outer_sites = [
-        path for path in sys.path if Path(path).name in ("site-packages", "dist-packages")
-    ]
-    outer_sites += [path for path in site.getsitepackages() if path not in outer_sites]
-    (Path(venv_site) / "outer_site_packages.pth").write_text("\n".join(outer_sites) + "\n")
-
-    _run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            "--ignore-installed",
-            http_server.url + wheel.name,
-        ],
-        tmp_path,
-        env,
-    )
-
-    probe = (
-        "import importlib.resources, lucid; "
-        "print(lucid.__file__); "
-        "print((importlib.resources.files('lucid.microscope') / 'static/style.css').is_file())"
-    )
-    module_file, has_static = _run([python, "-c", probe], tmp_path, env).split()
-    assert Path(module_file).is_relative_to(venv), f"lucid imported from {module_file}"
-    assert has_static == "True"
+    venv = Venv(tmp_path)
+    # The form of the notebooks' LUCID_PIP_SPEC for a wheel URL.
+    venv.pip_install(f"lucid @ {http_server.url}{wheel.name}")
+    venv.assert_lucid_is_installed_here()
 
     out = tmp_path / "unit.png"
-    lucid_command = venv / ("Scripts/lucid.exe" if os.name == "nt" else "bin/lucid")
-    _run(
-        [lucid_command, "render", "--steps", 8, "--size", 32, "--out", out, "--quiet"],
-        tmp_path,
-        env,
-    )
+    venv.run("lucid", "render", "--steps", 8, "--size", 32, "--out", out, "--quiet")
     with Image.open(out) as image:
         assert image.format == "PNG" and image.size == (32, 32)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (REPO_ROOT / ".git").exists() or shutil.which("git") is None,
+    reason="needs a git checkout and git",
+)
+def test_the_repository_installs_as_a_git_url(tmp_path):
+    """The notebooks' "lucid @ git+<repository URL>" form; pip builds the committed HEAD."""
+    venv = Venv(tmp_path)
+    # pip's requirement parser wants a host in the URL; git reads file://localhost/ as local.
+    url = f"git+file://localhost{REPO_ROOT.as_posix()}"
+    venv.pip_install(f"lucid @ {url}", "--no-build-isolation")
+    venv.assert_lucid_is_installed_here()
+    # The bundled ShapesNet graph is read from the installed package.
+    assert "conv4_pre_relu" in venv.run("lucid", "layers", "ShapesNet")
