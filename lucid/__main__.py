@@ -1,4 +1,4 @@
-"""``python -m lucid`` and the ``lucid`` console script; see ``lucid/cli.py``."""
+"""``python -m lucid`` and the ``lucid`` console script; see ``lucid/cli/``."""
 
 import sys
 

@@ -1,13 +1,18 @@
-"""The ``lucid`` command line (lucid/cli.py), run in-process through ``main(argv)``.
+"""The ``lucid`` command line (lucid/cli/), run in-process through ``main(argv)``.
 
-Renders use the hand-weighted ToyModel (tests/toy_models.py), registered in the model
-lookup, with a few steps on small images; ShapesNet tests run once the bundled model is
-in ``lucid.modelzoo.vision_models``. Two subprocesses prove ``python -m lucid`` itself.
+Renders use the hand-weighted ToyModel (tests/toy_models.py), given as
+``--model tests.toy_models:ToyModel``, with a few steps on small images; ShapesNet tests
+use the bundled model. Subprocesses prove ``python -m lucid`` itself, that mistakes are
+reported before TensorFlow is imported, and that Ctrl-C exits with 130.
 """
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +20,10 @@ import pytest
 from PIL import Image
 
 from lucid import cli
+from lucid.cli import app
+from lucid.cli import checks
+from lucid.cli import models
+from lucid.cli import render
 from lucid.misc.io import reading
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo import vision_models
@@ -23,12 +32,13 @@ from tests.toy_models import ToyModel
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+TOY = "tests.toy_models:ToyModel"
+
+
 @pytest.fixture
 def toy_cli(monkeypatch):
-    """The CLI with ToyModel registered by name and made the default model."""
-    zoo = cli.model_classes
-    monkeypatch.setattr(cli, "model_classes", lambda: {"ToyModel": ToyModel, **zoo()})
-    monkeypatch.setattr(cli, "DEFAULT_MODEL", "ToyModel")
+    """The CLI with ToyModel as the default model."""
+    monkeypatch.setattr(render, "DEFAULT_MODEL", TOY)
 
 
 def run(*argv):
@@ -36,7 +46,7 @@ def run(*argv):
 
 
 def toy_render(*argv):
-    return run("render", "--model", "ToyModel", "--steps", 3, "--size", 32, *argv)
+    return run("render", "--model", TOY, "--steps", 3, "--size", 32, *argv)
 
 
 def image_size(path):
@@ -54,7 +64,7 @@ def test_render_writes_png_of_requested_size_with_progress(toy_cli, tmp_path, ca
             "render",
             "color_pre_relu:0",
             "--model",
-            "ToyModel",
+            TOY,
             "--steps",
             4,
             "--size",
@@ -90,8 +100,8 @@ def test_render_defaults_to_showcase_unit_and_model_layer_channel_name(
 
 
 def test_showcase_objective_comes_from_the_table_first():
-    assert cli.showcase_objective(vision_models.InceptionV1()) == "mixed4a_pre_relu:476"
-    assert cli.showcase_objective(ToyModel()) == "color:1"
+    assert render.showcase_objective(vision_models.InceptionV1()) == "mixed4a_pre_relu:476"
+    assert render.showcase_objective(ToyModel()) == "color:1"
 
 
 def test_render_batch_writes_a_near_square_grid(toy_cli, tmp_path):
@@ -124,7 +134,7 @@ def test_diversity_penalty_is_relative_to_the_objective(graph):
     import tensorflow.compat.v1 as tf
 
     x = tf.constant(2.0)
-    combined = cli._with_relative_penalty(lambda T: -x * x, lambda T: 3 * x, weight=0.5)
+    combined = render.with_relative_penalty(lambda T: -x * x, lambda T: 3 * x, weight=0.5)
     value = combined(None)
     (gradient,) = tf.gradients(value, [x])
     # -x^2 - 0.5 * |-x^2| * 3x at x = 2: -4 - 0.5 * 4 * 6; |objective| is held constant, so
@@ -134,20 +144,20 @@ def test_diversity_penalty_is_relative_to_the_objective(graph):
 
 def test_diversity_layer_is_a_conv_layer():
     model = ToyModel()
-    assert cli._diversity_layer(model, "color_pre_relu") == "color"  # the ReLU, as in Lucid
-    assert cli._diversity_layer(model, "stripes") == "stripes"
-    assert cli._diversity_layer(model, "logits") == "stripes"  # dense: the last conv layer
+    assert render.diversity_layer(model, "color_pre_relu") == "color"  # the ReLU, as in Lucid
+    assert render.diversity_layer(model, "stripes") == "stripes"
+    assert render.diversity_layer(model, "logits") == "stripes"  # dense: the last conv layer
 
 
 def test_image_grid_layout():
     images = np.arange(5, dtype=np.float32)[:, None, None, None] * np.ones([5, 2, 3, 1]) / 10
-    grid = cli.image_grid(images, gap=1)
+    grid = render.image_grid(images, gap=1)
     assert grid.shape == (2 * 2 + 1, 3 * 3 + 2, 1)  # 5 images: 3 columns, 2 rows
     np.testing.assert_allclose(grid[3:5, 4:7, 0], 0.4)  # image 4: row 1, column 1
     np.testing.assert_allclose(grid[2, :, 0], 1.0)  # the gap row
     np.testing.assert_allclose(grid[3:, 8:, 0], 1.0)  # the empty sixth cell
     single = np.zeros([1, 4, 4, 3])
-    assert cli.image_grid(single).shape == (4, 4, 3)
+    assert render.image_grid(single).shape == (4, 4, 3)
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -167,13 +177,13 @@ def assert_one_line_error(capsys, *fragments):
 @pytest.mark.parametrize(
     "argv, fragments",
     [
-        (["ToyModl"], ["unknown model 'ToyModl'", "Did you mean ToyModel", "lucid models"]),
+        (["ShapeNet"], ["unknown model 'ShapeNet'", "Did you mean ShapesNet", "lucid models"]),
         (
             ["colr:1"],
-            ["layer 'colr' is not in ToyModel", "Close matches: color", "lucid layers ToyModel"],
+            ["layer 'colr' is not in ToyModel", "Close matches: color", f"lucid layers {TOY}"],
         ),
         (["color:7"], ["channel 7 is out of range for layer 'color' with depth 3; use 0..2"]),
-        (["color"], ["'color' has no ':<channel>' part"]),
+        (["color"], ["OBJECTIVE 'color' is not LAYER:CHANNEL"]),
         (["color:1", "--out", "unit.txt"], ["--out 'unit.txt' must end in one of .png"]),
     ],
     ids=[
@@ -188,8 +198,8 @@ def test_bad_render_input_is_one_line_and_status_1(
     toy_cli, capsys, tmp_path, monkeypatch, argv, fragments
 ):
     monkeypatch.chdir(tmp_path)
-    if argv == ["ToyModl"]:
-        argv = ["--model", "ToyModl"]
+    if argv == ["ShapeNet"]:
+        argv = ["--model", "ShapeNet"]
     assert toy_render(*argv) == 1
     assert_one_line_error(capsys, *fragments)
     assert list(tmp_path.iterdir()) == []
@@ -206,14 +216,21 @@ def test_output_under_a_file_is_refused_before_rendering(toy_cli, tmp_path, caps
 
 
 @pytest.mark.parametrize(
-    "option, value",
-    [("--steps", 0), ("--steps", "many"), ("--size", 8), ("--batch", 0), ("--diversity", -1)],
+    "option, value, expected",
+    [
+        ("--steps", 0, "at least 1"),
+        ("--steps", "many", "at least 1"),
+        ("--size", 8, "from 16 to 2048"),
+        ("--size", 100000, "from 16 to 2048; got '100000'"),  # not a numpy MemoryError
+        ("--batch", 0, "from 1 to 64"),
+        ("--diversity", -1, "at least 0"),
+    ],
 )
-def test_bad_numbers_are_usage_errors(option, value, capsys):
+def test_bad_numbers_are_usage_errors(option, value, expected, capsys):
     with pytest.raises(SystemExit) as exit_info:
         run("render", option, value)
     assert exit_info.value.code == 2
-    assert_one_line_error(capsys, f"argument {option}: must be a", "at least")
+    assert_one_line_error(capsys, f"argument {option}: must be a", expected)
 
 
 def test_unknown_command_is_one_line(capsys):
@@ -358,7 +375,7 @@ def test_no_command_prints_help(capsys):
 def test_missing_microscope_module_leaves_the_command_out(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "lucid.microscope", None)  # makes its import fail
     monkeypatch.setitem(sys.modules, "lucid.microscope.cli", None)
-    parser, problem = cli.build_parser()
+    parser, problem = app.build_parser()
     assert problem
     assert "microscope" not in parser.format_help()
     assert run("microscope", "build") == 1
@@ -379,7 +396,7 @@ def test_microscope_registers_through_the_hook(capsys):
 def test_render_defaults_to_shapesnet_showcase(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert run("render", "--steps", 4, "--size", 32) == 0
-    layer, channel = cli.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
+    layer, channel = render.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
     expected = f"ShapesNet_{layer}_{channel}.png"
     assert capsys.readouterr().out.strip() == expected
     assert image_size(tmp_path / expected) == (32, 32)
@@ -392,7 +409,7 @@ def test_shapesnet_showcase_render_shows_its_feature(tmp_path):
     out = tmp_path / "showcase.png"
     assert run("render", "--steps", 64, "--size", 64, "--seed", 0, "--out", out, "--quiet") == 0
     image = np.asarray(Image.open(out), np.float32) / 255
-    model = cli.load_model("ShapesNet")
+    model = models.load_model("ShapesNet")
     with tf.Graph().as_default(), tf.Session() as sess:
         t_input = tf.placeholder(tf.float32, [None, None, None, 3])
         probabilities = sess.run(model.import_graph(t_input)("softmax"), {t_input: image[None]})
@@ -403,7 +420,7 @@ def test_shapesnet_showcase_render_shows_its_feature(tmp_path):
 def test_layers_of_shapesnet(capsys):
     assert run("layers", "ShapesNet") == 0
     rows, _ = table_rows(capsys.readouterr().out)
-    showcase_layer, channel = cli.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
+    showcase_layer, channel = render.SHOWCASE_OBJECTIVES["ShapesNet"].split(":")
     assert int(channel) < int(rows[showcase_layer][0])
 
 
@@ -427,7 +444,8 @@ def test_python_m_lucid_error_is_exactly_one_line(tmp_path):
     result = run_module("render", "conv9:1", "--model", "NoSuchNet", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "lucid: error: unknown model 'NoSuchNet'. Run 'lucid models' to list all 32."
+        "lucid: error: unknown model 'NoSuchNet'. Run 'lucid models' to list all 32, or give "
+        "your own as package.module:ClassName."
     ]
 
 
@@ -437,3 +455,114 @@ def test_python_m_lucid_render_writes_png(tmp_path):
     assert result.stdout.strip() == "X.png"
     assert image_size(tmp_path / "X.png") == (32, 32)
     assert "render_vis" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- mistakes are reported before TensorFlow is imported ------------------------------------
+
+_MAIN_THEN_REPORT_TENSORFLOW = (
+    "import sys\n"
+    "from lucid.cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "print('tensorflow' in sys.modules)\n"
+    "sys.exit(status)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["render", "--model", "NoSuchNet"], "unknown model 'NoSuchNet'. Run 'lucid models'"),
+        (["render", "--model", "no_such_module:Net"], "no module 'no_such_module' can be imported"),
+        (["render", "--out", "unit.txt"], "--out 'unit.txt' must end in one of .png"),
+        (["render", "--out", "a_file/unit.png"], "a_file' is a file, not a directory"),
+        (["render", "conv3:-1"], "OBJECTIVE 'conv3:-1' has the negative channel -1"),
+        (["layers", "NoSuchNet"], "unknown model 'NoSuchNet'"),
+        (
+            ["microscope", "build", "--model", "ShapesNet", "--out", "a_file"],
+            "--out 'a_file' is a file, but a directory is needed",
+        ),
+        (
+            ["microscope", "build", "--model", "shapesnt", "--out", "atlas"],
+            "unknown model 'shapesnt'. Did you mean ShapesNet?",
+        ),
+    ],
+    ids=[
+        "unknown-model",
+        "missing-module",
+        "bad-extension",
+        "file-on-the-way",
+        "negative-channel",
+        "layers-unknown-model",
+        "microscope-out-is-a-file",
+        "microscope-unknown-model",
+    ],
+)
+def test_mistakes_are_reported_before_tensorflow_is_imported(tmp_path, argv, expected):
+    (tmp_path / "a_file").write_text("not a directory")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", _MAIN_THEN_REPORT_TENSORFLOW, *argv],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == "False\n"  # TensorFlow was never imported
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lucid: error: "), result.stderr
+    assert expected in lines[0]
+
+
+def test_zoo_names_are_read_without_tensorflow():
+    assert checks.zoo_model_names() == list(models.model_classes())  # ShapesNet first
+    assert set(checks.zoo_model_names()) == set(nets_factory.models_map)
+
+
+def test_model_names_are_checked_in_any_case():
+    assert checks.check_model_spec("inceptionv1") == "InceptionV1"
+    assert checks.check_model_spec(TOY) == TOY
+    with pytest.raises(checks.UserError, match="neither a zoo name nor package.module:ClassName"):
+        checks.check_model_spec("tests.toy_models:")
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------
+
+
+def test_ctrl_c_saves_the_partial_image_and_exits_130(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    argv = ["render", "--steps", 100000, "--size", 32, "--out", "partial.png"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lucid", *map(str, argv)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # As from a terminal: a shell's background jobs start with Ctrl-C ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    stderr = []
+    # tqdm redraws its bar with "\r", so read raw chunks rather than lines.
+    reader = threading.Thread(
+        target=lambda: stderr.extend(iter(lambda: os.read(process.stderr.fileno(), 4096), b""))
+    )
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not re.search(rb" [1-9][0-9]*/100000", b"".join(stderr)):  # steps are being taken
+            assert process.poll() is None, b"".join(stderr).decode()
+            assert time.monotonic() < deadline, "no progress within 120 s"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        stdout = process.stdout.read()
+        status = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        reader.join(timeout=10)
+    err = b"".join(stderr).decode()
+    assert status == 130, err
+    assert "lucid: interrupted; the partial image is in partial.png" in err
+    assert stdout == b""
+    assert image_size(tmp_path / "partial.png") == (32, 32)

@@ -18,7 +18,6 @@ only on these arguments, which makes the images independent of what was done bef
 
 import dataclasses
 import difflib
-import importlib
 import logging
 import os
 import re
@@ -30,8 +29,10 @@ import tensorflow.compat.v1 as tf
 
 import lucid
 from lucid.microscope import dataset_examples
+from lucid.microscope import engines
 from lucid.microscope import jobs as jobs_lib
 from lucid.microscope import layout
+from lucid.microscope import models
 from lucid.microscope import results
 from lucid.microscope import site
 from lucid.microscope.jobs import RenderSettings
@@ -54,33 +55,26 @@ class BuildReport:
     model_dir: str
 
 
-def resolve_model(spec):
-    """A model from a zoo name (``"ShapesNet"``) or ``"package.module:ClassName"``.
-
-    A ``Model`` instance is returned unchanged.
+def make_atlas_dir(out_dir: str) -> str:
+    """Creates the atlas directory ``out_dir`` if needed; returns its absolute path.
 
     Raises:
-      ValueError: unknown zoo name (with close matches), or a module or class that can't be found.
+      ValueError: ``out_dir`` (or a directory on its way) is a file, or can't be created.
     """
-    if not isinstance(spec, str):
-        if not hasattr(spec, "import_graph") or not hasattr(spec, "layers"):
-            raise TypeError(
-                f"model must be a zoo model name, 'module:ClassName' or a lucid Model; got {spec!r}."
-            )
-        return spec
-    if ":" in spec:
-        module_name, _, class_name = spec.partition(":")
-        try:
-            model_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError) as e:
-            raise ValueError(
-                f"model={spec!r}: can't load class {class_name!r} from module {module_name!r} "
-                f"({e}). Give 'package.module:ClassName' of a lucid Model importable here."
-            ) from None
-        return model_class()
-    from lucid.modelzoo import nets_factory
-
-    return nets_factory.get_model(spec)
+    path = os.path.abspath(out_dir)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(
+            f"out_dir={out_dir!r} is a file, but the atlas needs a directory; remove the file "
+            "or choose another directory (--out)."
+        )
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise ValueError(
+            f"out_dir={out_dir!r}: can't create the atlas directory ({e.strerror}: "
+            f"{e.filename!r}); choose a directory you can write (--out)."
+        ) from None
+    return path
 
 
 def parse_units(spec: str) -> List[int]:
@@ -253,14 +247,11 @@ def build(
     Returns:
       A :class:`BuildReport`.
     """
-    from lucid.microscope import engines
-
     settings = settings or RenderSettings()
     engine = engine or engines.LocalEngine()
     model_ref = model
-    model = resolve_model(model)
-    out_dir = os.path.abspath(out_dir)
-    os.makedirs(out_dir, exist_ok=True)
+    model = models.resolve_model(model)
+    out_dir = make_atlas_dir(out_dir)
     swept = results.sweep_temp_files(out_dir)
     if swept:
         log.info("Removed %d temporary files of an interrupted build in %s.", swept, out_dir)

@@ -5,11 +5,15 @@
         --engine ray --address auto --memory-budget-mb 30000 --out /shared/atlas
     lucid microscope serve atlas                     # http://127.0.0.1:8000/
 
-``lucid/cli.py`` calls :func:`add_arguments` to register the sub-command. Importing this
-module is cheap (TensorFlow is imported only when a command runs).
+``lucid.cli.app`` calls :func:`add_arguments` to register the sub-command. Importing this
+module is cheap: the options of ``build`` (model name, output directory, images, numbers)
+are checked before TensorFlow is imported, and ``serve`` never imports it.
 """
 
 import argparse
+import os
+
+from lucid.cli import checks
 
 _BUILD_EXAMPLES = """examples:
   lucid microscope build --model ShapesNet --images builtin:shapes --out atlas
@@ -29,7 +33,7 @@ def add_arguments(subparsers) -> None:
         description="Build a static site showing every unit of a model's layers, or serve one.",
     )
     commands = parser.add_subparsers(dest="microscope_command", metavar="COMMAND")
-    parser.set_defaults(func=lambda args: _print_help(parser))
+    parser.set_defaults(func=lambda args: _print_help(parser), needs_tensorflow=False)
     _add_build(commands)
     _add_serve(commands)
 
@@ -47,7 +51,11 @@ def _add_build(commands):
         epilog=_BUILD_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("--model", required=True, help="zoo model name or package.module:ClassName")
+    build.add_argument(
+        "--model",
+        required=True,
+        help="zoo model name (see 'lucid models') or package.module:ClassName",
+    )
     build.add_argument("--out", required=True, metavar="DIR", help="atlas directory (created)")
     build.add_argument(
         "--layers", nargs="+", metavar="LAYER", help="declared layers (default: all)"
@@ -87,7 +95,7 @@ def _add_build(commands):
         "--address", help="Ray cluster address for --engine ray (default: ray.init())"
     )
     build.add_argument("--quiet", action="store_true", help="no progress bars")
-    build.set_defaults(func=run_build)
+    build.set_defaults(check=check_build, func=run_build)
 
 
 def _add_serve(commands):
@@ -101,20 +109,35 @@ def _add_serve(commands):
     serve.add_argument(
         "--port", type=int, default=8000, help="port (default 8000; 0: any free port)"
     )
-    serve.set_defaults(func=run_serve)
+    serve.set_defaults(func=run_serve, needs_tensorflow=False)
 
 
-def run_build(args) -> int:
-    """``lucid microscope build``: validates the options, builds, prints where the site is."""
+def check_build(args) -> None:
+    """Checks ``build``'s options before TensorFlow is imported (the model name is normalised)."""
     for name in ("steps", "size", "examples", "batch_size", "memory_budget_mb"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least 1; got {value}.")
+            raise checks.UserError(f"--{name.replace('_', '-')} must be at least 1; got {value}.")
+    if args.size > checks.MAX_IMAGE_SIZE:
+        raise checks.UserError(f"--size must be at most {checks.MAX_IMAGE_SIZE}; got {args.size}.")
     if args.diverse < 0:
-        raise ValueError(f"--diverse must be 0 or more; got {args.diverse}.")
+        raise checks.UserError(f"--diverse must be 0 or more; got {args.diverse}.")
     if args.address is not None and args.engine != "ray":
-        raise ValueError("--address is only used with --engine ray; add --engine ray or drop it.")
-    from lucid.cli import UserError
+        raise checks.UserError(
+            "--address is only used with --engine ray; add --engine ray or drop it."
+        )
+    args.model = checks.check_model_spec(args.model)
+    checks.check_output_path(args.out, "--out", directory=True)
+    images = args.images
+    if images is not None and not images.startswith("builtin:") and not os.path.isdir(images):
+        raise checks.UserError(
+            f"--images {images!r} is not a directory; give a directory of images or "
+            "builtin:shapes[:N]."
+        )
+
+
+def run_build(args) -> int:
+    """``lucid microscope build``: builds (after :func:`check_build`), prints where the site is."""
     from lucid.microscope import build
     from lucid.microscope import engines
     from lucid.microscope.jobs import RenderSettings
@@ -122,7 +145,7 @@ def run_build(args) -> int:
     try:
         engine = engines.get_engine(args.engine, args.address)
     except ImportError as e:
-        raise UserError(str(e)) from None
+        raise checks.UserError(str(e)) from None
     units = None if args.units is None else build.parse_units(args.units)
     report = build.build(
         args.model,

@@ -16,10 +16,14 @@ Image sets (the ``--images`` option of ``lucid microscope build``):
 * ``builtin:shapes`` or ``builtin:shapes:N``: ``N`` (default 512) images of
   ``lucid.modelzoo.shapes_dataset.generate(N, seed=0)`` (ShapesNet's own data, no files
   needed), captioned with their class names.
+
+A file of the directory that can't be read as an image (truncated, or not an image at all)
+is skipped with a warning naming it; a directory none of whose files can be read is an error.
 """
 
 import dataclasses
 import hashlib
+import logging
 import math
 import os
 from typing import List
@@ -36,6 +40,8 @@ import lucid
 from lucid.microscope import layout
 from lucid.microscope import results
 from lucid.optvis.objectives_util import _T_force_NHWC
+
+log = logging.getLogger(__name__)
 
 BUILTIN_PREFIX = "builtin:"
 BUILTIN_SETS = ("shapes",)
@@ -121,12 +127,22 @@ def _directory_images(directory, height, width):
             f"images={directory!r} holds no image files ({', '.join(IMAGE_EXTENSIONS)}); "
             "add some, or use builtin:shapes with ShapesNet."
         )
-    images = []
+    images, captions, problems = [], [], []
     for path in paths:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("RGB"), np.float32) / 255.0
+        try:
+            with Image.open(path) as image:
+                pixels = np.asarray(image.convert("RGB"), np.float32) / 255.0
+        except (OSError, ValueError, SyntaxError) as e:  # PIL's errors for broken files
+            log.warning("Skipping %s: not a readable image (%s).", path, e)
+            problems.append(f"{path}: {e}")
+            continue
         images.append(_resize(pixels, height, width))
-    captions = [os.path.relpath(path, directory).replace(os.sep, "/") for path in paths]
+        captions.append(os.path.relpath(path, directory).replace(os.sep, "/"))
+    if not images:
+        raise ValueError(
+            f"images={directory!r}: none of its {len(paths)} image files could be read (e.g. "
+            f"{problems[0]}); give a directory of valid images, or builtin:shapes."
+        )
     return np.stack(images), captions
 
 

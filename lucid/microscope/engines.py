@@ -17,6 +17,7 @@ from typing import Optional
 from typing import Sequence
 
 from lucid.microscope import jobs as jobs_lib
+from lucid.microscope import models
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,7 @@ class LocalEngine:
         """Renders ``jobs`` of ``model`` (a Model, zoo name or ``module:Class``) into ``model_dir``."""
         from tqdm.auto import tqdm
 
-        from lucid.microscope.build import resolve_model
-
-        model = resolve_model(model)
+        model = models.resolve_model(model)
         for job in tqdm(jobs, desc="microscope", unit="job", disable=not progress or not jobs):
             jobs_lib.run_job(model, model_dir, job, settings)
 
@@ -117,10 +116,8 @@ _MODELS = {}  # per worker process: models already resolved, by name, so graphs 
 
 def _run_task(model, model_dir, job, settings):
     """A Ray task: renders one job (``model`` a name or a pickled Model)."""
-    from lucid.microscope.build import resolve_model
-
     if isinstance(model, str):
         if model not in _MODELS:
-            _MODELS[model] = resolve_model(model)
+            _MODELS[model] = models.resolve_model(model)
         model = _MODELS[model]
     return jobs_lib.run_job(model, model_dir, job, settings)

@@ -5,6 +5,7 @@ pages also work opened straight from disk (``file://``). It binds the loopback i
 unless told otherwise, lists no directories, and serves nothing outside ``DIR``.
 """
 
+import errno
 import functools
 import http.server
 import logging
@@ -38,7 +39,8 @@ def make_server(directory: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
 
     Raises:
       ValueError: ``directory`` is not a directory.
-      OSError: the address can't be bound (e.g. the port is in use).
+      OSError: the address can't be bound; the message names the host and port (e.g. one
+        already in use) and what to do.
     """
     if not os.path.isdir(directory):
         raise ValueError(
@@ -47,7 +49,19 @@ def make_server(directory: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
         )
     handler = functools.partial(_Handler, directory=os.path.abspath(directory))
     server_class = _IPv6Server if ":" in host else http.server.ThreadingHTTPServer
-    return server_class((host, port), handler)
+    try:
+        return server_class((host, port), handler)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            problem = f"port {port} on {host} is already in use (another server is running there)"
+        else:
+            problem = f"can't listen on {host} port {port} ({e.strerror or e})"
+        error = OSError(
+            f"{problem}; choose another port, e.g. --port {port + 1 if port else 8000}, or "
+            "--port 0 for any free one."
+        )
+        error.errno = e.errno  # kept for callers; the message alone reads without "[Errno]"
+        raise error from None
 
 
 def serve(directory: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
