@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.modelzoo import model_files
 from lucid.modelzoo import util
 from lucid.modelzoo.image_input import check_value_range
 from lucid.modelzoo.layer import Layer
@@ -318,28 +319,9 @@ class Model:
           image_shape: ``[h, w, c]`` the model expects.
           image_value_range: ``(lo, hi)`` of the model's input values.
         """
-        if not isinstance(input_name, str) or ":" in input_name:
-            raise ValueError(
-                f"input_name must be an op name such as 'input', not a tensor name; got {input_name!r}."
-            )
-        if isinstance(output_names, str) or not all(isinstance(n, str) for n in output_names):
-            raise TypeError(f"output_names must be a list of op names; got {output_names!r}.")
-        if any(":" in name for name in output_names):
-            raise ValueError(
-                f"output_names must be op names such as 'Softmax', not tensor names; got {output_names!r}."
-            )
-        from lucid.modelzoo._save_args import check_image_metadata
-
-        check_image_metadata(image_shape, image_value_range)
-        metadata = {
-            "input_name": input_name,
-            "image_shape": image_shape,
-            "image_value_range": image_value_range,
-        }
-        graph_def = util.frozen_default_graph_def([input_name], list(output_names))
-        util.infuse_metadata(graph_def, metadata)
-        util.write_graph_def(graph_def, save_url)
-        return graph_def
+        return model_files.save_frozen_graph(
+            save_url, input_name, output_names, image_shape, image_value_range
+        )
 
     @classmethod
     def from_keras(
@@ -448,35 +430,13 @@ class Model:
           ValueError: a key is missing, or ``image_value_range`` is not ``(low, high)`` with
             ``low < high`` (the message names the model, or ``model_url``).
         """
-        missing = [
-            k for k in ("input_name", "image_shape", "image_value_range") if k not in metadata
-        ]
-        if missing:
-            raise ValueError(f"metadata for {model_url!r} lacks {missing}; got {metadata!r}.")
-        model = DynamicModel()
-        model.model_path = model_url
-        model.input_name = metadata["input_name"]
-        model.image_shape = metadata["image_shape"]
-        model.model_name = metadata.get("model_name")
-        model.image_value_range = metadata["image_value_range"]
-        name = model.model_name or f"the model at {model_url!r}"
-        check_value_range(model.image_value_range, _channels(model), name)
-        # Written by Model.export; absent from graphs saved by Model.save.
-        model.is_BGR = bool(metadata.get("is_BGR", False))
-        model.layers = layers_from_list_of_dicts(model, metadata.get("layers") or [])
-        return model
+        return model_files.describe_from_metadata(DynamicModel(), model_url, metadata)
 
     @staticmethod
     def load_from_graphdef(graphdef_url):
         """Loads a ``.pb`` written by :meth:`save`, using the metadata embedded in it."""
         graph_def = util.load_graphdef(graphdef_url)
-        metadata = util.extract_metadata(graph_def)
-        if not metadata:
-            raise ValueError(
-                f"The GraphDef at {graphdef_url!r} does not contain Lucid's metadata node "
-                f"({util.metadata_node_name!r}). Model.load only works for models saved with "
-                "Model.save; for other graphs call Model.load_from_metadata(url, metadata)."
-            )
+        metadata = model_files.embedded_metadata(graph_def, graphdef_url)
         model = Model.load_from_metadata(graphdef_url, metadata)
         model._graph_def = graph_def
         return model
@@ -484,16 +444,8 @@ class Model:
     @staticmethod
     def load_from_manifest(manifest_url):
         """Loads a model described by a ``manifest.json`` (``"type": "frozen"``, the default)."""
-        try:
-            manifest = util.load_json(manifest_url)
-        except ValueError as e:
-            raise ValueError(f"Could not parse the manifest {manifest_url!r} as JSON: {e}") from e
-        model_type = manifest.get("type", "frozen")
-        if model_type == "frozen":
-            return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
-        raise NotImplementedError(
-            f"Manifest {manifest_url!r} has type {model_type!r}; only 'frozen' models are supported."
-        )
+        manifest = model_files.read_manifest(manifest_url)
+        return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
 
 
 class DynamicModel(Model):
@@ -523,35 +475,12 @@ class FrozenGraphModel(SerializedModel):
     may be a list of dicts (``name``, ``depth``, ``tags``) or a list of names (depth None).
     """
 
-    _mandatory_properties = ["model_path", "image_value_range", "input_name", "image_shape"]
+    _mandatory_properties = list(model_files.MANIFEST_KEYS)
 
     def __init__(self, model_directory, manifest):
-        missing = [key for key in self._mandatory_properties if key not in manifest]
-        if missing:
-            raise ValueError(
-                f"The manifest in {model_directory!r} lacks the mandatory keys {missing}; "
-                f"expected all of {self._mandatory_properties}. Got keys {sorted(manifest)}."
-            )
-        self.manifest = manifest
-        for key, value in manifest.items():
-            if key == "labels":  # a list of labels, or a path like labels_path
-                if isinstance(value, str):
-                    self.labels_path = value
-                else:
-                    self._labels = list(value)
-            elif key == "name":
-                self.model_name = value
-            elif not isinstance(getattr(type(self), key, None), property):
-                setattr(self, key, value)
-        check_value_range(
-            self.image_value_range, _channels(self), f"the model in {model_directory!r}"
-        )
-        model_path = manifest["model_path"]
-        if model_path.startswith("./"):
-            model_path = os.path.join(model_directory, model_path[2:])
-        self.model_path = model_path
-        layers = manifest.get("layers") or []
-        if layers and isinstance(layers[0], str):
-            layers = [{"name": name, "depth": None, "tags": []} for name in layers]
-        self.layers = layers_from_list_of_dicts(self, layers)
-        self.layer_names = [layer.name for layer in self.layers]
+        model_files.describe_from_manifest(self, model_directory, manifest)
+        labels = manifest.get("labels")
+        if isinstance(labels, str):
+            self.labels_path = labels
+        elif labels is not None:
+            self._labels = list(labels)
