@@ -167,6 +167,7 @@ def render_icons(
     cossim: bool = True,
     alpha: bool = False,
     progress: bool = True,
+    boundary_penalty: float = 1.0,
 ) -> Tuple[List[np.ndarray], List[float]]:
     """Renders one icon per direction; keeps the best of ``num_attempts`` tries for each.
 
@@ -187,6 +188,9 @@ def render_icons(
       cossim: use the cosine-weighted objective.
       alpha: optimise RGBA and darken transparent parts (black background).
       progress: show a progress bar over all steps of all attempts.
+      boundary_penalty: weight of the border penalty (Lucid's is 1). Models with small
+        activations (e.g. ShapesNet, whose direction objectives are ~1e-3..1e-1) need a smaller
+        one such as 0.01, or the penalty wins and the icons stay blank.
 
     Returns:
       ``(icons, values)``: a list of B float32 `[size, size, 3]` images in `[0, 1]`, and a
@@ -205,7 +209,13 @@ def render_icons(
     batch = len(directions)
     obj_parts = [objective_f(layer_name, v, batch=n, S=S) for n, v in enumerate(directions)]
     shape = (batch, size, size, 4 if alpha else 3)
-    obj_parts.append(objectives.penalize_boundary_complexity(shape, w=5))
+    if not isinstance(boundary_penalty, (int, float)) or boundary_penalty < 0:
+        raise ValueError(
+            f"render_icons: boundary_penalty must be a number >= 0; got {boundary_penalty!r}."
+        )
+    if boundary_penalty:
+        penalty = objectives.penalize_boundary_complexity(shape, w=5)
+        obj_parts.append(boundary_penalty * penalty)
 
     attempts, scores = [], []
     with tqdm(

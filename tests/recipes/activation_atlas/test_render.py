@@ -89,6 +89,25 @@ def test_render_icons_red_direction_gives_red_centre_and_values(toy_model):
     assert len(values) == 2 and all(isinstance(v, float) and np.isfinite(v) for v in values)
 
 
+def test_render_icons_cossim_with_a_lighter_border_penalty(toy_model):
+    # With Lucid's penalty weight (1) the cosine objective of a model with small activations
+    # never beats the border penalty and the icons stay blank; a lighter weight lets it through.
+    icons, _ = render_icons(
+        [np.array([1.0, 0, 0])],
+        toy_model,
+        "color_pre_relu",
+        size=32,
+        n_steps=64,
+        num_attempts=1,
+        boundary_penalty=0.01,
+        progress=False,
+    )
+    red_centre = icons[0][12:20, 12:20].mean(axis=(0, 1))
+    assert red_centre[0] > red_centre[1:].max() + 0.1, red_centre
+    with pytest.raises(ValueError, match="boundary_penalty"):
+        render_icons([np.ones(3)], toy_model, "color", boundary_penalty=-1)
+
+
 def test_render_icons_keeps_the_best_attempt(toy_model, monkeypatch):
     from lucid.recipes.activation_atlas import render as render_module
 
