@@ -120,13 +120,18 @@ EXTENSION_NAMES = {
     "lucid.scratch.web.observable": "observable_html",
     "lucid.scratch.web.embed": "script_json script_js to_json_value js_identifier unique_id display_html",
     "lucid.recipes.activation_atlas.main": "EmptyAtlasError",
-    "lucid.recipes.activation_atlas.render": "icon_transforms",
     "lucid.misc.gl.glcontext": "import_opengl has_current_context OpenGLUnavailableError",
     "lucid.misc.graph_analysis.overlay_graph": "pass_through_edges reachable dot_source",
     "lucid.misc.io.showing": "display_html image_url",
     "lucid.misc.io.reading": """CacheDirectoryError CacheRecord cache_dir cache_record
         configured_source fetch_to_cache purge_cached resolve_url is_remote""",
     "lucid.misc.io.writing": "default_file_mode local_write_handle",
+    "lucid.optvis.objectives": "parse_layer_channel",
+    "lucid.optvis.render_util": """resolve_model default_image_shape run_step session_config
+        check_thresholds""",
+    "lucid.optvis.param.lowres": "check_image_memory memory_limit_bytes",
+    "lucid.optvis.batch_memory": "inspect_layer batch_size_for default_budget_mb check_budget",
+    "lucid.recipes.activation_atlas.render": "icon_transforms",
 }
 
 
