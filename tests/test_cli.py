@@ -160,6 +160,30 @@ def test_image_grid_layout():
     assert render.image_grid(single).shape == (4, 4, 3)
 
 
+class GreyModel(ToyModel):
+    """A one-channel model: its input is grey, its 1x1 conv ``grey`` doubles it."""
+
+    image_shape = [32, 32, 1]
+
+    def __init__(self):
+        import tensorflow.compat.v1 as tf
+
+        with tf.Graph().as_default() as graph:
+            t_input = tf.placeholder(tf.float32, [None, None, None, 1], name="input")
+            tf.nn.conv2d(t_input, np.full([1, 1, 1, 1], 2.0, np.float32), 1, "SAME", name="grey")
+        self._graph_def = graph.as_graph_def()
+        self._labels = []
+        self.layers = []
+
+
+def test_render_gives_a_one_channel_model_a_one_channel_image(tmp_path):
+    out = tmp_path / "grey.png"
+    assert run("render", "grey:0", "--model", "tests.test_cli:GreyModel", "--steps", 3,
+               "--size", 32, "--out", out, "--quiet") == 0  # fmt: skip
+    with Image.open(out) as image:
+        assert image.mode == "L" and image.size == (32, 32)
+
+
 # -- errors ---------------------------------------------------------------------------------
 
 
@@ -183,7 +207,8 @@ def assert_one_line_error(capsys, *fragments):
             ["layer 'colr' is not in ToyModel", "Close matches: color", f"lucid layers {TOY}"],
         ),
         (["color:7"], ["channel 7 is out of range for layer 'color' with depth 3; use 0..2"]),
-        (["color"], ["OBJECTIVE 'color' is not LAYER:CHANNEL"]),
+        (["color"], ["'color' has no ':<channel>' part"]),
+        (["color:-1"], ["has channel -1, which is negative: channels count from 0"]),
         (["color:1", "--out", "unit.txt"], ["--out 'unit.txt' must end in one of .png"]),
     ],
     ids=[
@@ -191,6 +216,7 @@ def assert_one_line_error(capsys, *fragments):
         "unknown-layer",
         "channel-out-of-range",
         "bad-objective",
+        "negative-channel",
         "bad-extension",
     ],
 )
@@ -475,7 +501,6 @@ _MAIN_THEN_REPORT_TENSORFLOW = (
         (["render", "--model", "no_such_module:Net"], "no module 'no_such_module' can be imported"),
         (["render", "--out", "unit.txt"], "--out 'unit.txt' must end in one of .png"),
         (["render", "--out", "a_file/unit.png"], "a_file' is a file, not a directory"),
-        (["render", "conv3:-1"], "OBJECTIVE 'conv3:-1' has the negative channel -1"),
         (["layers", "NoSuchNet"], "unknown model 'NoSuchNet'"),
         (
             ["microscope", "build", "--model", "ShapesNet", "--out", "a_file"],
@@ -491,7 +516,6 @@ _MAIN_THEN_REPORT_TENSORFLOW = (
         "missing-module",
         "bad-extension",
         "file-on-the-way",
-        "negative-channel",
         "layers-unknown-model",
         "microscope-out-is-a-file",
         "microscope-unknown-model",

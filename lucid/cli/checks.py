@@ -1,9 +1,10 @@
 """What the user typed, checked before TensorFlow is imported or a model is loaded.
 
 Importing TensorFlow and loading a graph take seconds, so every mistake that can be seen
-in the command line itself is reported first: an unknown model name, an objective that is
-not ``LAYER:CHANNEL``, an output path that can't be written, a number out of range. Nothing
-here imports TensorFlow (``tests/test_cli.py`` checks it in a fresh process); the zoo's
+in the command line itself is reported first: an unknown model name, an output path that
+can't be written, a number out of range. (An OBJECTIVE is read by the library's one
+grammar, ``objectives.parse_layer_channel``, once TensorFlow is in, before the model
+loads.) Nothing here imports TensorFlow (``tests/test_cli.py`` checks it in a fresh process); the zoo's
 names are read from the source of ``lucid.modelzoo.vision_models`` without running it.
 """
 
@@ -14,13 +15,11 @@ import importlib.util
 import os
 import re
 from typing import List
-from typing import Tuple
 
 import lucid
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 MAX_IMAGE_SIZE = 2048  # pixels a side; a 2048x2048 render of InceptionV1 already needs GBs
-_OBJECTIVE = re.compile(r"\s*([^:]*?)\s*:\s*([+-]?\d+)\s*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -60,32 +59,6 @@ def non_negative_float(text: str) -> float:
             f"must be a number of at least 0; got {text!r}. Use e.g. --diversity 0.3"
         )
     return value
-
-
-# -- objectives ---------------------------------------------------------------------------
-
-
-def parse_objective(spec: str) -> Tuple[str, int]:
-    """``"LAYER:CHANNEL"`` -> ``(layer, channel)``, the grammar of ``objectives.as_objective``.
-
-    Raises:
-      UserError: no ``:``, more than one, an empty layer, or a channel that is not a
-        non-negative integer (negative channels are refused, not counted from the end).
-    """
-    example = "e.g. conv3:20 (see 'lucid layers MODEL' for layers and depths)"
-    match = _OBJECTIVE.fullmatch(spec)
-    if spec.count(":") != 1 or match is None or not match.group(1):
-        raise UserError(
-            f"OBJECTIVE {spec!r} is not LAYER:CHANNEL with one ':' between a layer name and a "
-            f"channel number; write {example}."
-        )
-    layer, channel = match.group(1), int(match.group(2))
-    if channel < 0:
-        raise UserError(
-            f"OBJECTIVE {spec!r} has the negative channel {channel}; channels count from 0 "
-            f"and negative ones are not counted from the end: write {example}."
-        )
-    return layer, channel
 
 
 # -- output paths -------------------------------------------------------------------------

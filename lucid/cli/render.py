@@ -112,11 +112,8 @@ def add_render(subparsers) -> None:
 
 
 def check_render(args: argparse.Namespace) -> None:
-    """Checks ``--model``, OBJECTIVE and ``--out`` without TensorFlow (sets ``args.layer``...)."""
+    """Checks ``--model`` and ``--out`` without TensorFlow (the model name is normalised)."""
     args.model = checks.check_model_spec(args.model)
-    args.layer, args.channel = (None, None)
-    if args.objective is not None:
-        args.layer, args.channel = checks.parse_objective(args.objective)
     if args.out is not None:
         checks.check_output_path(args.out)
     elif not os.access(os.getcwd(), os.W_OK):
@@ -128,16 +125,19 @@ def check_render(args: argparse.Namespace) -> None:
 
 def run_render(args: argparse.Namespace) -> int:
     """``lucid render``: renders, writes the image, prints its path (after :func:`check_render`)."""
-    model = models.load_model(args.model)
-    layer, channel = args.layer, args.channel
-    if layer is None:
-        layer, channel = checks.parse_objective(showcase_objective(model))
-    out = args.out or default_output_name(model, layer, channel)
-
     from lucid.misc.io import save
     from lucid.optvis import objectives
     from lucid.optvis import param
     from lucid.optvis import render
+    from lucid.optvis import render_util
+
+    if args.objective is not None:  # bad syntax fails before the model loads
+        layer, channel = objectives.parse_layer_channel(args.objective)
+    model = models.load_model(args.model)
+    if args.objective is None:
+        layer, channel = objectives.parse_layer_channel(showcase_objective(model))
+    out = args.out or default_output_name(model, layer, channel)
+    channels = render_util.default_image_shape(model)[2]  # 1, 3 or N, as the model reads
 
     objective = objectives.channel(layer, channel)
     if args.batch > 1:
@@ -149,7 +149,7 @@ def run_render(args: argparse.Namespace) -> int:
             import tensorflow.compat.v1 as tf
 
             tf.set_random_seed(args.seed)  # render_vis's fresh graph; the image and transforms
-        return param.image(args.size, batch=args.batch)
+        return param.image(args.size, batch=args.batch, channels=channels)
 
     with _noting_interrupts() as interrupted:
         try:
