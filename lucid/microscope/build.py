@@ -37,6 +37,7 @@ from lucid.microscope import results
 from lucid.microscope import site
 from lucid.microscope.jobs import RenderSettings
 from lucid.optvis import batch
+from lucid.optvis import render_util
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,8 @@ def describe_model(model) -> dict:
         )
     names = [layer.name for layer in model.layers]
     with tf.Graph().as_default():
-        T = model.import_graph(tf.placeholder(tf.float32, [None, None, None, 3]))
+        channels = render_util.default_image_shape(model)[2]  # 1, 3 or N, as the model reads
+        T = model.import_graph(tf.placeholder(tf.float32, [None, None, None, channels]))
         ranks = [T(name).shape.ndims for name in names]
     dirs = layout.layer_dirs(names)
     try:

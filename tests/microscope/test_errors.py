@@ -98,3 +98,18 @@ def test_port_in_use_names_the_port(tmp_path):
         f"lucid: error: port {port} on 127.0.0.1 is already in use (another server is running "
         f"there); choose another port, e.g. --port {port + 1}, or --port 0 for any free one."
     ]
+
+
+def test_a_one_channel_model_is_described():
+    from tests.test_cli import GreyModel
+
+    info = build.describe_model(_declared(GreyModel()))
+    assert info["image_shape"] == [32, 32, 1]
+    assert [layer["spatial"] for layer in info["layers"]] == [True]
+
+
+def _declared(model):
+    from lucid.modelzoo.vision_base import Layer
+
+    model.layers = [Layer(model, "grey", 1, ("conv",))]
+    return model
