@@ -2,7 +2,7 @@
 
 Images go in as RGB floats in `[0, 1]` (as everywhere in Lucid), or as integers in `0..255`
 (e.g. ``uint8`` photos), which are divided by 255 first; NaN or infinite values are an error
-(see ``lucid.modelzoo.image_input.as_unit_images``). The model's own value range and channel
+(see ``lucid.modelzoo.image_input.check_images``). The model's own value range and channel
 order are applied by ``model.import_graph``. An empty batch gives an empty result of the
 layer's shape, found from the graph without running it.
 """
@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo.image_input import as_unit_images
+from lucid.modelzoo.image_input import check_images
 
 _REDUCERS = ("mean", "rms", "max")
 
@@ -105,8 +106,7 @@ def get_activations(
         nesting, image_shape = examples.shape[:-3], examples.shape[-3:]
         if examples.size == 0:
             return _empty_activations(model, layer, nesting, image_shape, dtype, center_only)
-        flat = examples.reshape((-1,) + image_shape)
-        examples = as_unit_images(flat, list(np.ndindex(*nesting))).reshape(examples.shape)
+        check_images(examples.reshape((-1,) + image_shape), list(np.ndindex(*nesting)))
         if ind_shape is None:
             ind_shape = nesting
     return get_activations_iter(

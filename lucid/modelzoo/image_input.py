@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 _UINT8_MAX = 255
+_CHECK_CHUNK = 256  # images checked at once: bounds the temporary arrays of a large dataset
 _RANGE_EXAMPLES = "(0, 1), (0, 255) or (-1, 1)"
 
 
@@ -76,18 +77,15 @@ def _range_problem(image_value_range, channels):
     return f"{at}low {float(low[bad[0]])} >= high {float(high[bad[0]])}"
 
 
-def as_unit_images(images: np.ndarray, indices: Optional[Sequence] = None) -> np.ndarray:
-    """Checks a `[N, h, w, c]` array of images and returns it as float32 in Lucid's `[0, 1]`.
+def check_images(images: np.ndarray, indices: Optional[Sequence] = None) -> None:
+    """Raises a clear error unless ``images`` are floats in `[0, 1]` or integers in `0..255`.
 
-    Integer images (e.g. ``uint8`` photos) hold `0..255` and are divided by 255; float
-    images are taken to be in `[0, 1]` already and returned as float32.
+    Checks in chunks and copies nothing, so a large dataset can be checked up front,
+    before hours of evaluation. :func:`as_unit_images` checks and converts.
 
     Args:
-      images: `[N, h, w, c]` numbers: floats in `[0, 1]`, or integers in `0..255`.
+      images: `[N, h, w, c]` array.
       indices: what to call each image in an error (default: its position, ``(i,)``).
-
-    Returns:
-      `[N, h, w, c]` float32 array in `[0, 1]`.
 
     Raises:
       TypeError: ``images`` is not a numeric (integer or float) array (e.g. bool or str).
@@ -102,11 +100,11 @@ def as_unit_images(images: np.ndarray, indices: Optional[Sequence] = None) -> np
         if outside:
             raise ValueError(
                 f"integer images must hold values in 0..{_UINT8_MAX} (they are divided by "
-                f"{_UINT8_MAX}); {len(outside)} of {len(images)} images do not, at {outside[:10]} "
-                f"(values from {images.min()} to {images.max()}). Scale them to 0..255, or pass "
-                "floats in [0, 1]."
+                f"{_UINT8_MAX}); {len(outside)} of {len(images)} images do not, at "
+                f"{_first(outside)} (values from {images.min()} to {images.max()}). Scale them "
+                "to 0..255, or pass floats in [0, 1]."
             )
-        return images.astype(np.float32) / np.float32(_UINT8_MAX)
+        return
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(
             f"images must be numeric arrays: floats in [0, 1] or integers in 0..{_UINT8_MAX}; "
@@ -116,13 +114,42 @@ def as_unit_images(images: np.ndarray, indices: Optional[Sequence] = None) -> np
     if not_finite:
         raise ValueError(
             f"{len(not_finite)} of {len(images)} images contain NaN or infinite values, at "
-            f"{not_finite[:10]}{' ...' if len(not_finite) > 10 else ''}. Remove or repair them "
-            "(e.g. np.nan_to_num) before computing activations."
+            f"{_first(not_finite)}. Remove or repair them (e.g. np.nan_to_num) first."
         )
+
+
+def as_unit_images(images: np.ndarray, indices: Optional[Sequence] = None) -> np.ndarray:
+    """Checks `[N, h, w, c]` images (see :func:`check_images`) and returns float32 in `[0, 1]`.
+
+    Integer images (e.g. ``uint8`` photos) hold `0..255` and are divided by 255; float
+    images are taken to be in `[0, 1]` already.
+
+    Args:
+      images: `[N, h, w, c]` numbers: floats in `[0, 1]`, or integers in `0..255`.
+      indices: what to call each image in an error (default: its position, ``(i,)``).
+
+    Returns:
+      `[N, h, w, c]` float32 array in `[0, 1]`.
+
+    Raises:
+      TypeError, ValueError: as :func:`check_images`.
+    """
+    images = np.asarray(images)
+    check_images(images, indices)
+    if np.issubdtype(images.dtype, np.integer):
+        return images.astype(np.float32) / np.float32(_UINT8_MAX)
     return images.astype(np.float32)
 
 
 def _which(images, is_bad, indices):
-    """The indices of the images with any value for which ``is_bad`` holds."""
-    bad = is_bad(images.reshape(len(images), -1)).any(axis=1) if images.size else []
-    return [tuple(indices[i]) for i in np.flatnonzero(bad)]
+    """The indices of the images with any value for which ``is_bad`` holds (in chunks)."""
+    bad = []
+    for start in range(0, len(images), _CHECK_CHUNK):
+        chunk = images[start : start + _CHECK_CHUNK]
+        flags = is_bad(chunk.reshape(len(chunk), -1)).any(axis=1) if chunk.size else []
+        bad.extend(tuple(indices[start + i]) for i in np.flatnonzero(flags))
+    return bad
+
+
+def _first(indices, shown=10):
+    return f"{indices[:shown]}{' ...' if len(indices) > shown else ''}"

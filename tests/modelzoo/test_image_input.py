@@ -7,6 +7,8 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo import util
+from lucid.modelzoo.image_input import as_unit_images
+from lucid.modelzoo.image_input import check_images
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR
 from lucid.modelzoo.vision_base import Model
 from tests.toy_models import ToyModel
@@ -86,3 +88,14 @@ def test_save_refuses_an_inverted_range(graph, tmp_path):
     tf.placeholder(tf.float32, [None, 4, 4, 3], name="input")
     with pytest.raises(ValueError, match=r"Model\.save: image_value_range.*low 1\.0 >= high 0\.0"):
         Model.save(str(tmp_path / "m.pb"), "input", ["input"], [4, 4, 3], (1, 0))
+
+
+def test_check_images_names_bad_images_across_chunks():
+    images = np.zeros([600, 1, 1, 3], np.float32)
+    images[[5, 299, 599], 0, 0, 1] = [np.nan, np.inf, -np.inf]
+    with pytest.raises(ValueError, match=r"3 of 600 images .* at \[\(5,\), \(299,\), \(599,\)\]"):
+        check_images(images)
+    assert check_images(np.zeros([600, 1, 1, 3], np.uint8)) is None
+    unit = as_unit_images(np.array([[[[0, 51, 255]]]], np.uint8))
+    assert unit.dtype == np.float32
+    np.testing.assert_allclose(unit, [[[[0, 0.2, 1]]]], rtol=1e-7)
