@@ -95,7 +95,7 @@ def _add_build(commands):
         "--address", help="Ray cluster address for --engine ray (default: ray.init())"
     )
     build.add_argument("--quiet", action="store_true", help="no progress bars")
-    build.set_defaults(check=check_build, func=run_build)
+    build.set_defaults(check=check_build, func=run_build, needs_tensorflow=True)
 
 
 def _add_serve(commands):

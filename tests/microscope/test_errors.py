@@ -60,6 +60,27 @@ def test_a_directory_of_unreadable_images_is_one_error(tmp_path):
         dataset_examples.load_images(str(tmp_path), 16, 16)
 
 
+def test_unreadable_images_on_the_command_line(tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "x.png").write_text("not an image")
+    argv = ["microscope", "build", "--model", "ShapesNet", "--out", "atlas", "--images", "photos"]
+    result = subprocess.run(
+        [sys.executable, "-m", "lucid", *argv],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [  # nothing else: no TensorFlow banner either
+        "Skipping photos/x.png: not a readable image (cannot identify image file 'photos/x.png').",
+        "lucid: error: images='photos': none of its 1 image files could be read (e.g. "
+        "photos/x.png: cannot identify image file 'photos/x.png'); give a directory of valid "
+        "images, or builtin:shapes.",
+    ]
+
+
 def test_out_dir_that_is_a_file(tmp_path, capsys):
     (tmp_path / "atlas").write_text("a file")
     with pytest.raises(ValueError, match="is a file, but the atlas needs a directory"):
