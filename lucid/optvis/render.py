@@ -144,8 +144,9 @@ def make_vis_T(
     ``"transform_f"``, ``"init_global_step"``) and otherwise the model's layers:
     ``T("input")`` is the untransformed image, ``T("mixed4a")`` a layer.
 
-    The global step is created (and initialised, when there is a default session); the
-    image variables are not: run ``tf.global_variables_initializer()`` before stepping.
+    The global step and the image variables are created, not initialised: run
+    ``tf.global_variables_initializer()`` before stepping. (Running anything earlier would make
+    building that initializer modify ops the session has run, which TensorFlow warns about.)
     A non-scalar objective is optimised as the sum of its elements, as in Lucid. Works in
     TF2 programs inside ``with tf.Graph().as_default(), tf.Session():`` and in TF1-style
     code after ``tf.disable_v2_behavior()`` (e.g. under ``misc.tfutil.create_session()``).
@@ -180,11 +181,6 @@ def make_vis_T(
     checked_loss = tf.debugging.check_numerics(loss, "objective is not finite")
     with tf.control_dependencies([checked_loss]):
         vis_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
-
-    # Initialise only once the graph is complete: running ops and then adding gradient ops that
-    # colocate with them makes TensorFlow warn that a run op was modified.
-    if tf.get_default_session() is not None:
-        init_global_step.run()
 
     local_names = {
         "t_image": t_image,
