@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.misc import ndimage_utils
+from lucid.modelzoo.image_input import as_unit_images
 from lucid.modelzoo.vision_base import Model
 
 
@@ -20,11 +21,8 @@ def _check_image(image, model) -> np.ndarray:
             f"image_activations: image must be one image [height, width, {channels or 'c'}] "
             f"for {model.name}; got shape {image.shape}."
         )
-    if not np.issubdtype(image.dtype, np.floating):
-        raise ValueError(
-            f"image_activations: image must hold floats in [0, 1]; got dtype {image.dtype}. "
-            "For uint8 images use image / 255."
-        )
+    # As Model.get_activations: integer images (uint8 photos) are 0..255 and divided by 255.
+    image = as_unit_images(image[None])[0]
     size = tuple(model.image_shape[:2]) if model.image_shape else (None, None)
     if None not in size:
         image = ndimage_utils.resize(image, size, order=1)

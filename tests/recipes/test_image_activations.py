@@ -67,12 +67,20 @@ def test_manifest(toy_model):
     [
         (np.zeros((32, 32)), r"one image \[height, width, 3\]"),
         (np.zeros((1, 32, 32, 3)), r"one image \[height, width, 3\]"),
-        (np.zeros((32, 32, 3), np.uint8), "floats in"),
+        (np.full((32, 32, 3), np.nan), "NaN"),
     ],
 )
 def test_bad_images(toy_model, image, match):
     with pytest.raises(ValueError, match=match):
         image_activations(toy_model, image)
+
+
+def test_uint8_image_is_read_as_0_to_255(toy_model):
+    # The same answer as Model.get_activations: 255 is 1.0, not 255.0.
+    as_uint8 = image_activations(toy_model, np.full((32, 32, 3), 255, np.uint8))
+    as_float = image_activations(toy_model, np.ones((32, 32, 3), np.float32))
+    for name in as_float:
+        np.testing.assert_allclose(as_uint8[name], as_float[name], rtol=1e-6)
 
 
 def test_unknown_layer_names_close_matches(toy_model):
