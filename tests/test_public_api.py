@@ -127,6 +127,10 @@ EXTENSION_NAMES = {
         configured_source fetch_to_cache purge_cached resolve_url is_remote""",
     "lucid.misc.io.writing": "default_file_mode local_write_handle",
     "lucid.optvis.objectives": "parse_layer_channel",
+    "lucid.modelzoo.image_input": "check_value_range check_images as_unit_images",
+    "lucid.modelzoo.layer": "Layer LayerNotFoundError layers_from_list_of_dicts",
+    "lucid.modelzoo.model_files": """save_frozen_graph describe_from_metadata embedded_metadata
+        read_manifest describe_from_manifest""",
     "lucid.optvis.render_util": """resolve_model default_image_shape run_step session_config
         check_thresholds""",
     "lucid.optvis.param.lowres": "check_image_memory memory_limit_bytes",
