@@ -376,6 +376,12 @@ def test_layers_accepts_names_in_any_case(capsys):
     assert len(table_rows(capsys.readouterr().out)[0]) == 19
 
 
+def test_layers_of_a_model_given_as_module_and_class(capsys):
+    assert run("layers", TOY) == 0
+    rows, _ = table_rows(capsys.readouterr().out)
+    assert rows["color"] == ["3", "conv"]
+
+
 def test_layers_of_unknown_model_suggests_names(capsys):
     assert run("layers", "InceptionV5") == 1
     assert_one_line_error(capsys, "unknown model 'InceptionV5'", "InceptionV4_slim")
