@@ -22,8 +22,9 @@ def get_model(name):
         candidates = [key for key in models_map if str(name).lower() in key.lower()]
         if not candidates:
             candidates = difflib.get_close_matches(str(name), models_map)
+        close = f" Did you mean one of {', '.join(candidates)}?" if candidates else ""
         raise ValueError(
-            f"No network named {name!r}. Did you mean one of {', '.join(candidates) or 'nothing close'}? "
-            "All names: lucid.modelzoo.nets_factory.models_map."
+            f"No network named {name!r}.{close} See the zoo with 'lucid models' or "
+            "lucid.modelzoo.nets_factory.models_map."
         )
     return models_map[name]()

@@ -602,10 +602,6 @@ def parse_layer_channel(spec: str) -> tuple:
     )
 
 
-# The name lucid.cli used before the parser was public.
-_parse_layer_channel = parse_layer_channel
-
-
 def _channel_from_string(spec):
     layer, n = parse_layer_channel(spec)
     obj = channel(layer, n)

@@ -100,9 +100,8 @@ def test_batch_index_past_the_batch_is_an_error(toy_model):
         render.render_vis(toy_model, objective, **quick(), thresholds=(1,))
 
 
-def test_parse_layer_channel_is_public_and_cli_alias_kept():
+def test_parse_layer_channel_is_public():
     assert objectives.parse_layer_channel(" mixed4a : 476 ") == ("mixed4a", 476)
-    assert objectives._parse_layer_channel is objectives.parse_layer_channel
 
 
 def test_render_units_rejects_negative_units_before_building(toy_model, monkeypatch):
