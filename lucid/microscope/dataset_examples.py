@@ -227,6 +227,19 @@ def write_layer_examples(
     return len(todo)
 
 
+def _model_input(model, t_rgb):
+    """The RGB dataset images as the model takes them: grey for a one-channel model."""
+    channels = model.image_shape[-1] if model.image_shape else 3
+    if channels == 3:
+        return t_rgb
+    if channels == 1:
+        return tf.image.rgb_to_grayscale(t_rgb)
+    raise ValueError(
+        f"{model.name} takes {channels}-channel images, but dataset examples are RGB pictures; "
+        "build its atlas without dataset examples (leave out --images)."
+    )
+
+
 class _LayerProbe:
     """One graph with ``layer``'s activations and their gradients with respect to the input."""
 
@@ -234,7 +247,7 @@ class _LayerProbe:
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.t_images = tf.placeholder(tf.float32, [None, *image_hw, 3])
-            T = model.import_graph(self.t_images, scope="import")
+            T = model.import_graph(_model_input(model, self.t_images), scope="import")
             raw = T(layer)
             self.spatial = raw.shape.ndims == 4
             acts = _T_force_NHWC(T)(layer)  # [n, h, w, c]; dense layers [n, 1, 1, c]

@@ -108,6 +108,37 @@ def test_activating_region_is_the_receptive_field_of_the_best_position(tmp_path)
     assert highlighted[0, 0].max() < 0.5 * 255  # outside the region: dimmed
 
 
+def test_dataset_examples_of_a_one_channel_model_see_grey_images(tmp_path):
+    # GreyModel's ``grey`` doubles its one-channel input: fed grey versions of the RGB
+    # pictures, the brightest picture's activation is twice its luma (0.2989 R + ...).
+    from tests.test_cli import GreyModel
+
+    red, white = np.zeros((32, 32, 3), np.float32), np.ones((32, 32, 3), np.float32)
+    red[..., 0] = 1.0
+    image_set = dataset_examples.ImageSet(np.stack([red, white]), ("red", "white"), "test")
+    written = dataset_examples.write_layer_examples(
+        GreyModel(), str(tmp_path), "grey", "grey", [0], image_set, count=2
+    )
+    assert written == 1
+    with open(tmp_path / "grey" / "img" / "unit-0000-examples.json") as f:
+        examples = json.load(f)["examples"]
+    assert [e["caption"] for e in examples] == ["white", "red"]
+    assert [e["activation"] for e in examples] == pytest.approx([2.0, 2 * 0.2989], abs=1e-3)
+
+
+def test_dataset_examples_of_other_channel_counts_say_what_to_do(tmp_path):
+    from tests.test_cli import GreyModel
+
+    class FourChannels(GreyModel):
+        image_shape = [32, 32, 4]
+
+    image_set = dataset_examples.ImageSet(np.ones((1, 32, 32, 3), np.float32), ("a",), "test")
+    with pytest.raises(ValueError, match="4-channel images.*leave out --images"):
+        dataset_examples.write_layer_examples(
+            FourChannels(), str(tmp_path), "grey", "grey", [0], image_set, count=1
+        )
+
+
 def test_rebuild_skips_finished_results_and_changes_nothing(tmp_path, toy_images, monkeypatch):
     out_dir = tmp_path / "atlas"
     args = toy_build_argv(out_dir, toy_images)
