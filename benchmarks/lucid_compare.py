@@ -53,13 +53,13 @@ def _fetches_contain(fetches, op) -> bool:
     return isinstance(fetches, (list, tuple)) and any(f is op for f in fetches)
 
 
-def measure(engine, batch, size, steps, warmup, windows, pb_path):
+def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate):
     """Runs in a child process: one ``render_vis`` of ``engine``; prints one JSON line."""
     start = time.perf_counter()
     if engine == "original":
         from lucid_original import tf1_shim
 
-        tf1_shim.install()
+        tf1_shim.install(rotate_interpolation=rotate.upper())
     import numpy as np
     import tensorflow.compat.v1 as tf
     from tensorflow.python.client import session as tf_session
@@ -161,6 +161,8 @@ def run_child(python, engine, batch, args, env, pb_path):
         str(args.windows),
         "--pb",
         pb_path,
+        "--original-rotate",
+        args.original_rotate,
     ]
     # cwd outside the checkout: `import lucid` must not find the port by the working directory.
     child = subprocess.run(
@@ -223,6 +225,13 @@ def parse_args():
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps (> 16: redirect)")
     parser.add_argument("--windows", type=int, default=4, help="timed windows per render")
+    parser.add_argument(
+        "--original-rotate",
+        choices=("nearest", "bilinear"),
+        default="nearest",
+        help="Lucid 0.3.10's rotation interpolation: nearest (contrib's default, as in Lucid) "
+        "or bilinear (as in the port), to see what that difference costs",
+    )
     parser.add_argument("--venv", type=Path, default=default_venv(), help="Lucid 0.3.10 venv")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--child-batch", type=int, help=argparse.SUPPRESS)
@@ -247,7 +256,14 @@ def main():
     args = parse_args()
     if args.child:
         measure(
-            args.child, args.child_batch, args.size, args.steps, args.warmup, args.windows, args.pb
+            args.child,
+            args.child_batch,
+            args.size,
+            args.steps,
+            args.warmup,
+            args.windows,
+            args.pb,
+            args.original_rotate,
         )
         return
     from lucid_original.venv import ensure_venv
@@ -269,7 +285,8 @@ def main():
         print(
             f"lucid_compare: InceptionV1 replica, {OBJECTIVE}, {args.size} px, param.image fft + "
             f"decorrelate, standard transforms, Adam 0.05, redirected ReLU; {args.steps} steps "
-            f"({args.warmup} warm-up, {args.windows} windows), {args.rounds} rounds; "
+            f"({args.warmup} warm-up, {args.windows} windows), {args.rounds} rounds, Lucid 0.3.10 "
+            f"rotating {args.original_rotate}; "
             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
         )
         # Load once so every port run reads the model from its cache, as a later session would.

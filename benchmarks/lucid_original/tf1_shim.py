@@ -7,6 +7,7 @@ module in ``sys.modules`` whose attributes are ``tensorflow.compat.v1``'s, plus 
 disables v2 behaviour. Call it before importing Lucid 0.3.10, in a process of its own.
 """
 
+import functools
 import sys
 import types
 
@@ -24,8 +25,13 @@ class _TF1Module(types.ModuleType):
         return getattr(self._v1, name)
 
 
-def install() -> None:
-    """Replaces ``sys.modules["tensorflow"]`` with a TF1-style module (idempotent)."""
+def install(rotate_interpolation: str = "NEAREST") -> None:
+    """Replaces ``sys.modules["tensorflow"]`` with a TF1-style module (idempotent).
+
+    Args:
+      rotate_interpolation: what ``tf.contrib.image.rotate`` uses by default: "NEAREST"
+        (contrib's default, so Lucid 0.3.10's ``random_rotate``) or "BILINEAR" (the port's).
+    """
     if isinstance(sys.modules.get("tensorflow"), _TF1Module):
         return
     import tensorflow as real
@@ -39,7 +45,7 @@ def install() -> None:
     contrib = types.ModuleType("tensorflow.contrib")
     contrib.slim = tf_slim
     contrib.image = types.ModuleType("tensorflow.contrib.image")
-    contrib.image.rotate = rotate
+    contrib.image.rotate = functools.partial(rotate, interpolation=rotate_interpolation)
     shim.contrib = contrib
     sys.modules.update(
         {
