@@ -102,6 +102,11 @@ def test_the_wheel_metadata_names_this_port_and_its_command(dist_dir):
     requires = metadata.get_all("Requires-Dist")
     assert any(requirement.startswith("tensorflow") for requirement in requires), requires
     assert "lucid = lucid.__main__:main" in entry_points
+    # The notebook extra brings ipywidgets (tqdm's notebook progress bar warns without it);
+    # the optional extras name what lucid.misc.gl and the atlas layout import.
+    assert 'ipywidgets; extra == "notebook"' in requires, requires
+    assert 'PyOpenGL; extra == "gl"' in requires, requires
+    assert 'umap-learn; extra == "atlas"' in requires, requires
 
 
 def _run(argv, cwd, env):
