@@ -41,7 +41,7 @@ def _channels(model):
 
 def _check_channels(model, t_input):
     expected = _channels(model)
-    # dimension_value: a Dimension after tf.disable_v2_behavior(), an int or None otherwise.
+    # dimension_value: a Dimension once the user disabled v2 behaviour, else an int or None.
     received = tf.compat.dimension_value(t_input.shape[-1]) if t_input.shape.ndims else None
     if expected is not None and received is not None and int(expected) != int(received):
         raise ValueError(

@@ -149,7 +149,7 @@ def make_vis_T(
     building that initializer modify ops the session has run, which TensorFlow warns about.)
     A non-scalar objective is optimised as the sum of its elements, as in Lucid. Works in
     TF2 programs inside ``with tf.Graph().as_default(), tf.Session():`` and in TF1-style
-    code after ``tf.disable_v2_behavior()`` (e.g. under ``misc.tfutil.create_session()``).
+    code once the user has disabled v2 behaviour (e.g. under ``misc.tfutil.create_session()``).
     Running ``T("vis_op")`` takes one optimisation step; it fails with "objective is not
     finite" if the objective is NaN or infinite, without updating the image. ``model``,
     ``objective_f`` and ``param_f`` are as in :func:`render_vis`.
