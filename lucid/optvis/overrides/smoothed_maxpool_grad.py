@@ -7,15 +7,18 @@ L2-weighted average pool) with the same window, strides and padding.
 
 import tensorflow.compat.v1 as tf
 
-_SMOOTH_TYPES = ("avg", "L2")
+_SMOOTH_TYPES = ("avg", "L2", "L2_abs")
 
 
 def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
     """Returns a MaxPool gradient function.
 
     Args:
-      smooth_type: "avg" (gradient of avg_pool) or "L2" (of ``avg_pool(x**2) / (eps + avg_pool(x))``).
-      epsilon: stabiliser for "L2".
+      smooth_type: "avg" (gradient of avg_pool), "L2" (of
+        ``avg_pool(x**2) / (eps + avg_pool(x))``) or "L2_abs" (of
+        ``avg_pool(x**2) / (eps + avg_pool(|x|))``, rl_util's attribution variant, safe for
+        negative inputs).
+      epsilon: stabiliser for "L2" and "L2_abs".
     """
     if smooth_type not in _SMOOTH_TYPES:
         raise ValueError(
@@ -30,9 +33,10 @@ def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
             padding=op.get_attr("padding"),
             data_format=op.get_attr("data_format").decode(),
         )
-        if smooth_type == "L2":
+        if smooth_type in ("L2", "L2_abs"):
+            weights = tf.abs(x) if smooth_type == "L2_abs" else x
             smooth_out = tf.nn.avg_pool(x**2, **pool_args) / (
-                epsilon + tf.nn.avg_pool(x, **pool_args)
+                epsilon + tf.nn.avg_pool(weights, **pool_args)
             )
         else:
             smooth_out = tf.nn.avg_pool(x, **pool_args)

@@ -26,21 +26,13 @@ import tensorflow.compat.v1 as tf
 
 from lucid.misc.gradient_override import gradient_override_map
 from lucid.optvis import render
+from lucid.optvis.overrides.smoothed_maxpool_grad import make_smoothed_maxpool_grad
 
 ATTRIBUTION_KINDS = ("grad", "attr")
 
 
-def _smooth_maxpool_grad(op, grad):
-    """The gradient of ``avg_pool(x**2) / (1e-2 + avg_pool(|x|))`` in place of MaxPool's."""
-    inp = op.inputs[0]
-    pool_args = dict(
-        ksize=op.get_attr("ksize"),
-        strides=op.get_attr("strides"),
-        padding=op.get_attr("padding"),
-        data_format=op.get_attr("data_format").decode("ascii"),
-    )
-    smooth = tf.nn.avg_pool(inp**2, **pool_args) / (1e-2 + tf.nn.avg_pool(tf.abs(inp), **pool_args))
-    return tf.gradients(smooth, [inp], grad)[0]
+# The gradient of ``avg_pool(x**2) / (1e-2 + avg_pool(|x|))`` in place of MaxPool's.
+_smooth_maxpool_grad = make_smoothed_maxpool_grad("L2_abs", epsilon=1e-2)
 
 
 def maxpool_override() -> dict:
