@@ -1,0 +1,150 @@
+"""Numeric precision of a render: float32, or the model's convolutions in bfloat16.
+
+How it works. ``precision="bfloat16"`` changes nothing in the graph the library builds: it
+switches on TensorFlow's automatic mixed-precision graph pass (grappler) in the options of
+the render's own session (:func:`session_config`), never process-wide. When the session
+first runs the step, the pass rewrites the ops it knows to be safe in low precision
+(convolutions and their gradients, matrix products) to bfloat16 and inserts the casts
+around them; ops it keeps in float32 (reductions such as ``Sum`` and ``Mean``, ``Exp``,
+``Log``, softmax) stay in float32. The image parameters, the transforms, the loss and the
+optimizer's variables and update are therefore float32, and only the model's heavy ops
+run in bfloat16:
+
+* On a CPU with AVX512-BF16 or AMX (``avx512_bf16`` / ``amx_bf16`` in ``/proc/cpuinfo``),
+  through oneDNN (``rewrite_options.auto_mixed_precision_onednn_bfloat16``). oneDNN must
+  be on, which it is by default on x86 Linux (``TF_ENABLE_ONEDNN_OPTS=0`` turns it off).
+* On a GPU of compute capability 7.0 or more, through the GPU pass
+  (``rewrite_options.auto_mixed_precision``), which TensorFlow 2's ``ConfigProto`` offers in
+  float16 only: the convolutions run in float16 on the tensor cores, the rest as above.
+
+Where neither is present, :func:`check_precision` logs one warning per process and the
+render runs in float32.
+
+bfloat16 keeps float32's exponent range but only 8 bits of mantissa (about 2-3 significant
+digits), so activations differ from float32's by ~0.5 % relative; renders show the same
+patterns and reach objective values within a few percent (``tests/optvis/test_precision.py``).
+"""
+
+import contextlib
+import functools
+import logging
+import os
+from typing import Iterator
+
+import tensorflow.compat.v1 as tf
+
+log = logging.getLogger(__name__)
+
+FLOAT32 = "float32"
+BFLOAT16 = "bfloat16"
+PRECISIONS = (FLOAT32, BFLOAT16)
+
+# CPU flags (Linux /proc/cpuinfo) of the instructions oneDNN uses for bfloat16 convolutions.
+CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+# The oldest GPUs whose tensor cores TensorFlow's mixed-precision pass uses (Volta).
+MIN_GPU_COMPUTE_CAPABILITY = (7, 0)
+
+_warned = []  # one fallback warning per process
+
+
+def check_precision(precision: str) -> str:
+    """Validates ``precision`` and returns the precision the render will really use.
+
+    Args:
+      precision: one of ``PRECISIONS``: ``"float32"``, or ``"bfloat16"`` for the model's
+        convolutions and matrix products in bfloat16 (float16 on GPUs).
+
+    Returns:
+      ``precision``, or ``"float32"`` when ``"bfloat16"`` was asked for on a machine with
+      neither a bfloat16-capable CPU nor a suitable GPU (one warning is logged per process).
+
+    Raises:
+      TypeError: ``precision`` is not a string.
+      ValueError: ``precision`` is not one of ``PRECISIONS``.
+    """
+    if not isinstance(precision, str):
+        raise TypeError(
+            f"precision must be one of {', '.join(map(repr, PRECISIONS))}; got "
+            f"{type(precision).__name__} {precision!r}. Pass e.g. precision='bfloat16'."
+        )
+    if precision not in PRECISIONS:
+        raise ValueError(
+            f"precision {precision!r} is not supported; use one of "
+            f"{', '.join(map(repr, PRECISIONS))} (e.g. precision='bfloat16')."
+        )
+    if precision == BFLOAT16 and not (cpu_supports_bfloat16() or gpu_supports_mixed_precision()):
+        if not _warned:
+            _warned.append(True)
+            log.warning(
+                "precision='bfloat16' asked for, but this machine has neither a CPU with "
+                "bfloat16 instructions (%s, with oneDNN on) nor a GPU of compute capability "
+                "%d.%d or more: rendering in float32.",
+                " or ".join(CPU_BF16_FLAGS),
+                *MIN_GPU_COMPUTE_CAPABILITY,
+            )
+        return FLOAT32
+    return precision
+
+
+def session_config(precision: str, config: tf.ConfigProto = None) -> tf.ConfigProto:
+    """A copy of ``config`` (None: an empty one) with what ``precision`` needs switched on.
+
+    For ``"float32"`` an unchanged copy. For ``"bfloat16"`` (after :func:`check_precision`)
+    the mixed-precision graph pass of each device that supports it (see the module
+    docstring); the caller's ``config`` is never modified.
+    """
+    precision = check_precision(precision)
+    result = tf.ConfigProto()
+    if config is not None:
+        result.CopyFrom(config)
+    if precision == BFLOAT16:
+        rewrite_options = result.graph_options.rewrite_options
+        if cpu_supports_bfloat16():
+            rewrite_options.auto_mixed_precision_onednn_bfloat16 = rewrite_options.ON
+        if gpu_supports_mixed_precision():
+            rewrite_options.auto_mixed_precision = rewrite_options.ON
+    return result
+
+
+@contextlib.contextmanager
+def import_context(precision: str) -> Iterator[None]:
+    """Context for importing the model under ``precision``: a no-op for every mode.
+
+    The mixed-precision pass rewrites the graph when the session runs it, so the model is
+    imported as it is; the context exists so that a mode needing an import-time change
+    (e.g. casting a GraphDef's weights) can add one without changing the callers.
+    """
+    check_precision(precision)
+    yield
+
+
+@functools.cache
+def cpu_supports_bfloat16() -> bool:
+    """True where oneDNN can run bfloat16 convolutions natively on this CPU.
+
+    Reads the flags of ``/proc/cpuinfo`` (Linux; elsewhere False) for ``CPU_BF16_FLAGS``,
+    and requires oneDNN not to be switched off with ``TF_ENABLE_ONEDNN_OPTS=0``.
+    """
+    if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower() in ("0", "false"):
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            flags = {
+                flag
+                for line in f
+                if line.startswith("flags")
+                for flag in line.partition(":")[2].split()
+            }
+    except OSError:
+        return False
+    return any(flag in flags for flag in CPU_BF16_FLAGS)
+
+
+@functools.cache
+def gpu_supports_mixed_precision() -> bool:
+    """True where TensorFlow sees a GPU of compute capability ``MIN_GPU_COMPUTE_CAPABILITY`` or more."""
+    for device in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(device)
+        if tuple(details.get("compute_capability", (0, 0))) >= MIN_GPU_COMPUTE_CAPABILITY:
+            return True
+    return False
