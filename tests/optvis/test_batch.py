@@ -186,6 +186,10 @@ def test_argument_errors(toy_model):
         render(toy_model, "color", [0], memory_budget_mb=-1)
     with pytest.raises(ValueError, match="Close matches: color"):
         render(toy_model, "colour", [0])
+    with pytest.raises(ValueError, match="precision 'float16' is not supported"):
+        render(toy_model, "color", [0], precision="float16")
+    with pytest.raises(ValueError, match="unknown name.*split_spectrum"):
+        render(toy_model, "color", [0], rewrites=["nope"])
     assert render(toy_model, "color", []).shape == (0, SIZE, SIZE, 3)
 
 
@@ -226,8 +230,9 @@ def test_per_item_draws_depend_only_on_the_seed_and_step():
 
 def test_graph_is_finalized_and_gpu_ready(toy_model):
     graph = batch._BatchGraph(
-        toy_model, "color", 2, SIZE, "channel", None, None, None, None, None, True, 0
-    )
+        toy_model, "color", 2, SIZE, "channel", None, None, None, None, None, True, 0,
+        "float32", frozenset(),
+    )  # fmt: skip
     try:
         assert graph.graph.finalized
         assert not [op for op in graph.graph.get_operations() if "PyFunc" in op.type]

@@ -232,6 +232,8 @@ def test_custom_optimizers(toy_model):
         (dict(thresholds=(-1,)), ValueError, "non-negative"),
         (dict(transforms=transform.jitter(2)), TypeError, "list of transform"),
         (dict(transforms=[2]), TypeError, r"transforms\[0\]"),
+        (dict(precision="float16"), ValueError, "precision 'float16' is not supported"),
+        (dict(rewrites=["nope"]), ValueError, "unknown name.*relu_schedule"),
     ],
 )
 def test_bad_input_gets_a_clear_error(toy_model, kwargs, error, match):
