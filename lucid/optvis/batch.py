@@ -53,7 +53,6 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis import objectives
 from lucid.optvis import render
 from lucid.optvis import render_util
-from lucid.optvis import rewrites as rewrites_lib
 from lucid.optvis import step as step_lib
 from lucid.optvis.batch_memory import batch_size_for
 from lucid.optvis.batch_memory import check_budget
@@ -63,12 +62,12 @@ from lucid.optvis.batch_transforms import N_CHOICES
 from lucid.optvis.batch_transforms import per_item_uniforms
 from lucid.optvis.batch_transforms import standard_transforms_per_item
 from lucid.optvis.objectives_util import _T_force_NHWC
-from lucid.optvis.overrides import relu_overrides
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.lowres import check_image_memory
-from lucid.optvis.param.spatial import _spectrum_to_image
 from lucid.optvis.param.spatial import pixel_image
 from lucid.optvis.param.spatial import rfft2d_freqs
+from lucid.optvis.param.spatial import spectrum_to_image
+from lucid.optvis.param.spatial import spectrum_variables
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +258,7 @@ def image(
     if fft:
         item_shape = (2, channels) + rfft2d_freqs(size, size).shape  # one item's spectrum
         initial = tf.transpose(_stateless_normal_per_item(item_shape, seeds, sd), [1, 0, 2, 3, 4])
-        t = _spectrum_to_image(tf.Variable(initial, dtype=tf.float32), size, size, 1)
+        t = spectrum_to_image(*spectrum_variables(initial), size, size)
     else:
         initial = _stateless_normal_per_item((size, size, channels), seeds, sd)
         t = pixel_image([batch, size, size, channels], init_val=initial)
@@ -286,40 +285,46 @@ class _BatchGraph:
     ):  # fmt: skip
         self.graph = tf.Graph()
         self.batch = batch
+        self.choices_in = None
         with self.graph.as_default():
             tf.set_random_seed(seed)  # only custom transforms use stateful random ops
-            rewrites_lib.enable_in_graph(rewrite_names)
             self.seeds_in = tf.placeholder(tf.int64, [batch], name="unit_seeds")
             self.units_in = tf.placeholder(tf.int32, [batch], name="units")
             self.units_t = tf.Variable(self.units_in, trainable=False, name="units_var")
             init_seeds = tf.stack([self.seeds_in, tf.zeros([batch], tf.int64)], axis=1)
-            self.t_image = _make_image(param_f, batch, size, _channels(model), init_seeds)
-            global_step = tf.train.get_or_create_global_step()
-            self.choices_in = None
-            if transforms is None:
+
+            def transform_f(t_image):
+                if transforms is not None:
+                    return render.make_transform_f(transforms)(t_image)
                 # [batch, steps, 6] uniforms drawn on the host from each unit's seed, fed once.
                 self.choices_in = tf.placeholder(tf.float32, [batch, None, N_CHOICES])
                 choices = tf.Variable(self.choices_in, trainable=False, validate_shape=False)
+                global_step = tf.train.get_or_create_global_step()
                 step_choices = tf.gather(choices, global_step, axis=1)
                 step_choices.set_shape([batch, N_CHOICES])
-                t_transformed = standard_transforms_per_item(self.t_image, step_choices)
-            else:
-                t_transformed = render.make_transform_f(transforms)(self.t_image)
-            if relu_gradient_override:
-                with relu_overrides():
-                    T = render.import_model(model, t_transformed, self.t_image)
-            else:
-                T = render.import_model(model, t_transformed, self.t_image)
-            if objective_f is None:
-                loss = _fed_unit_objective(T, layer, kind, self.units_t)
-            else:
-                loss = _custom_objective(T, objective_f, layer, units)
-            loss = tf.debugging.check_numerics(loss, "objective is not finite")
-            opt = render.make_optimizer(optimizer, [])
-            self.vis_op = opt.minimize(-loss, global_step=global_step)
+                return standard_transforms_per_item(t_image, step_choices)
+
+            def loss_f(T):
+                if objective_f is None:
+                    return _fed_unit_objective(T, layer, kind, self.units_t)
+                return _custom_objective(T, objective_f, layer, units)
+
+            step = step_lib.build_step(
+                model,
+                image_f=lambda: _make_image(param_f, batch, size, _channels(model), init_seeds),
+                transform_f=transform_f,
+                loss_f=loss_f,
+                optimizer=render.make_optimizer(optimizer, []),
+                relu_gradient_override=relu_gradient_override,
+                precision=precision,
+                rewrites=rewrite_names,
+                description=f"{kind} of {layer}" if objective_f is None else "objective_f",
+            )
+            self.t_image = step.t_image
+            self.vis_op = step.vis_op
             self.init_op = tf.global_variables_initializer()
             self.graph.finalize()
-        self.sess = tf.Session(graph=self.graph, config=render_util.session_config())
+        self.sess = tf.Session(graph=self.graph, config=step_lib.session_config(precision))
 
     def render(self, units, seeds, steps):
         """Optimises ``units`` (ints) with ``seeds`` for ``steps``; `[batch, h, w, 3]` images."""

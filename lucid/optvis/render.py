@@ -15,7 +15,6 @@ each step fetches nothing back to the host but the images and losses at ``thresh
 """
 
 import contextlib
-import difflib
 import logging
 
 import numpy as np
@@ -25,12 +24,9 @@ from lucid.misc.io import show
 from lucid.optvis import objectives
 from lucid.optvis import param
 from lucid.optvis import render_util
-from lucid.optvis import rewrites as rewrites_lib
 from lucid.optvis import step as step_lib
 from lucid.optvis import transform
-from lucid.optvis.overrides import gradient_override_map
-from lucid.optvis.overrides import redirected_relu6_grad
-from lucid.optvis.overrides import redirected_relu_grad
+from lucid.optvis.step import import_model  # noqa: F401 (Lucid's render.import_model)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +96,7 @@ def render_vis(
       TypeError: an argument of the wrong kind, e.g. ``param_f=param.image(64)`` (called).
     """
     model = render_util.resolve_model(model)
-    step_lib.check_options(precision, rewrites)
+    precision, _ = step_lib.check_options(precision, rewrites)
     thresholds = render_util.check_thresholds(thresholds)
     n_steps = max(thresholds) + 1
     graph = tf.Graph()
@@ -108,7 +104,9 @@ def render_vis(
         if use_fixed_seed:
             stack.enter_context(render_util.deterministic_ops())
         stack.enter_context(graph.as_default())
-        sess = stack.enter_context(tf.Session(graph=graph, config=render_util.session_config()))
+        sess = stack.enter_context(
+            tf.Session(graph=graph, config=step_lib.session_config(precision))
+        )
         if use_fixed_seed:
             tf.set_random_seed(0)
         T = make_vis_T(
@@ -182,44 +180,33 @@ def make_vis_T(
     (``rewrites.enable_in_graph``), replacing any recorded there before.
     """
     model = render_util.resolve_model(model)
-    _, names = step_lib.check_options(precision, rewrites)
-    rewrites_lib.enable_in_graph(names)
+    step_lib.check_options(precision, rewrites)
     objective_f = objectives.as_objective(objective_f, name="objective_f")
-    t_image = make_t_image(param_f, model)
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
-
-    global_step = tf.train.get_or_create_global_step()
-    init_global_step = tf.variables_initializer([global_step])
-
-    if relu_gradient_override:
-        overrides = {"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}
-        with gradient_override_map(overrides):
-            T = import_model(model, transform_f(t_image), t_image)
-    else:
-        T = import_model(model, transform_f(t_image), t_image)
-    loss = render_util.scalar_loss(objective_f(T), objective_f)
-
-    grads_and_vars = optimizer.compute_gradients(-loss)
-    if all(grad is None for grad, _ in grads_and_vars):
-        raise ValueError(
-            f"The objective {render_util.describe(objective_f)!r} does not depend on the "
-            "image parameterization, so there is nothing to optimise. Check that the objective reads "
-            "a layer of the model fed by param_f's image."
-        )
-    checked_loss = tf.debugging.check_numerics(loss, "objective is not finite")
-    with tf.control_dependencies([checked_loss]):
-        vis_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+    step = step_lib.build_step(
+        model,
+        image_f=lambda: make_t_image(param_f, model),
+        transform_f=transform_f,
+        loss_f=lambda T: render_util.scalar_loss(objective_f(T), objective_f),
+        optimizer=optimizer,
+        relu_gradient_override=relu_gradient_override,
+        precision=precision,
+        rewrites=rewrites,
+        description=render_util.describe(objective_f),
+    )
+    T = step.T
+    init_global_step = tf.variables_initializer([step.global_step])
 
     local_names = {
-        "t_image": t_image,
+        "t_image": step.t_image,
         "objective_f": objective_f,
         "transform_f": transform_f,
         "optimizer": optimizer,
-        "global_step": global_step,
+        "global_step": step.global_step,
         "init_global_step": init_global_step,
-        "loss": loss,
-        "vis_op": vis_op,
+        "loss": step.loss,
+        "vis_op": step.vis_op,
         "T": T,
     }
 
@@ -229,49 +216,6 @@ def make_vis_T(
         return T(name)
 
     return T2
-
-
-def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
-    """Imports ``model`` on ``t_image`` and returns the layer accessor ``T``.
-
-    ``T("input")`` is ``t_image_raw`` (the image before transforms; ``t_image`` if None),
-    ``T("labels")`` the model's labels, and ``T(layer)`` the layer's activations. An
-    unknown layer raises ``ValueError`` listing close matches.
-    """
-    if t_image_raw is None:
-        t_image_raw = t_image
-    T_model = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
-    graph = tf.get_default_graph()
-
-    def T(layer):
-        if layer == "input":
-            return t_image_raw
-        if layer == "labels":
-            return model.labels
-        try:
-            return T_model(layer)
-        except (KeyError, ValueError):
-            raise ValueError(_unknown_layer_message(model, layer, graph, scope)) from None
-
-    return T
-
-
-def _unknown_layer_message(model, layer, graph, scope):
-    prefix = scope + "/"
-    op_names = [
-        op.name[len(prefix) :] for op in graph.get_operations() if op.name.startswith(prefix)
-    ]
-    declared = [getattr(layer_, "name", str(layer_)) for layer_ in getattr(model, "layers", ())]
-    candidates = list(dict.fromkeys(declared + op_names))
-    matches = difflib.get_close_matches(layer.split(":")[0], candidates, n=5, cutoff=0.6)
-    model_name = getattr(model, "name", type(model).__name__)
-    message = f"layer {layer!r} is not in {model_name}."
-    if matches:
-        message += f" Close matches: {', '.join(matches)}."
-    message += (
-        " Declared layers: model.layers; every tensor: [op.name for op in graph.get_operations()]."
-    )
-    return message
 
 
 def make_t_image(param_f, model=None):

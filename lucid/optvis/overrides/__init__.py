@@ -11,10 +11,14 @@ from lucid.optvis.overrides.gradient_override import use_gradient
 from lucid.optvis.overrides.identity_grad import identity_grad
 from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad
 from lucid.optvis.overrides.redirected_relu_grad import redirected_relu_grad
+from lucid.optvis.overrides.redirected_relu_grad import scheduled_relu6_grad
+from lucid.optvis.overrides.redirected_relu_grad import scheduled_relu_grad
 from lucid.optvis.overrides.smoothed_maxpool_grad import avg_smoothed_maxpool_grad
 
 pooling_overrides_map = {"MaxPool": avg_smoothed_maxpool_grad}
 relu_overrides_map = {"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}
+# The same gradients, the redirected one computed only while it can differ (relu_schedule).
+scheduled_relu_overrides_map = {"Relu": scheduled_relu_grad, "Relu6": scheduled_relu6_grad}
 default_overrides_map = {**pooling_overrides_map, **relu_overrides_map}
 linearization_overrides_map = {"Relu": identity_grad, **pooling_overrides_map}
 
@@ -45,9 +49,12 @@ __all__ = [
     "identity_grad",
     "redirected_relu_grad",
     "redirected_relu6_grad",
+    "scheduled_relu_grad",
+    "scheduled_relu6_grad",
     "avg_smoothed_maxpool_grad",
     "pooling_overrides_map",
     "relu_overrides_map",
+    "scheduled_relu_overrides_map",
     "default_overrides_map",
     "linearization_overrides_map",
     "relu_overrides",

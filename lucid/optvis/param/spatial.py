@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.optvis import rewrites
 from lucid.optvis.param.lowres import _as_positive_int
 from lucid.optvis.param.lowres import _as_sd
 from lucid.optvis.param.lowres import _as_shape
@@ -78,37 +79,77 @@ def rfft2d_freqs(h: int, w: int) -> np.ndarray:
     return np.sqrt(fx * fx + fy * fy)
 
 
-def _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power):
+def spectrum_to_image(real_t, imag_t, h: int, w: int, decay_power: float = 1) -> tf.Tensor:
     """Turns Fourier coefficients into NHWC images.
 
+    Each coefficient is scaled by ``sqrt(w * h) / max(freq, 1 / max(w, h)) ** decay_power``,
+    inverse-transformed with ``tf.signal.irfft2d``, transposed to NHWC, cropped to ``h x w``
+    and divided by 4 (Lucid's normalisation, kept so learning rates carry over).
+
     Args:
-      spectrum_real_imag_t: float32 ``[2, batch, ch, fh, fw]`` (real and imaginary parts),
+      real_t: float32 ``[batch, ch, fh, fw]``, the real parts, where
         ``(fh, fw) == rfft2d_freqs(h, w).shape``.
+      imag_t: float32 ``[batch, ch, fh, fw]``, the imaginary parts.
+      h: image height.
+      w: image width.
+      decay_power: exponent of the 1/f frequency scaling.
 
     Returns:
-      float32 ``[batch, h, w, ch]``.
+      float32 ``[batch, h, w, ch]``, unconstrained values (roughly zero-mean).
     """
     freqs = rfft2d_freqs(h, w)
     # Damp high frequencies (1/f**decay_power), then scale by sqrt(number of pixels) so the
     # transform is roughly unitary and learning rates match pixel-space optimisation.
     scale = 1.0 / np.maximum(freqs, 1.0 / max(w, h)) ** decay_power
     scale = (scale * np.sqrt(w * h)).astype(np.float32)
-    spectrum_t = tf.complex(spectrum_real_imag_t[0] * scale, spectrum_real_imag_t[1] * scale)
+    spectrum_t = tf.complex(real_t * scale, imag_t * scale)
     # irfft2d works on the two innermost axes, so channels come first; move them last.
     image_t = tf.transpose(tf.signal.irfft2d(spectrum_t), (0, 2, 3, 1))
     # For odd w the inverse transform is one pixel wider: crop it.
     image_t = image_t[:, :h, :w, :]
-    # Lucid's empirical normalisation, kept so learning rates carry over.
     return image_t / 4.0
+
+
+def _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power):
+    """``spectrum_to_image`` of a ``[2, batch, ch, fh, fw]`` (real, imaginary) tensor."""
+    return spectrum_to_image(spectrum_real_imag_t[0], spectrum_real_imag_t[1], h, w, decay_power)
+
+
+def spectrum_variables(initial_t) -> tuple:
+    """Trainable real and imaginary parts of a spectrum, from their initial values.
+
+    In a graph built with the ``"split_spectrum"`` rewrite (``lucid.optvis.rewrites``) the
+    parts are two variables; otherwise, as in Lucid, one ``[2, ...]`` variable whose halves
+    are sliced out at every step. The values, and so the images and gradients, are the same.
+
+    Args:
+      initial_t: float32 ``[2, batch, ch, fh, fw]`` tensor or array: real parts, then
+        imaginary parts.
+
+    Returns:
+      ``(real_t, imag_t)``, two float32 ``[batch, ch, fh, fw]`` tensors.
+    """
+    initial_t = tf.convert_to_tensor(initial_t, tf.float32)
+    if initial_t.shape.ndims is not None and initial_t.shape[0] != 2:
+        raise ValueError(
+            "spectrum_variables needs initial values [2, batch, ch, fh, fw] (real parts, then "
+            f"imaginary parts); got shape {initial_t.shape}."
+        )
+    if rewrites.enabled(rewrites.SPLIT_SPECTRUM):
+        real_t = tf.Variable(initial_t[0], dtype=tf.float32, name="spectrum_real")
+        imag_t = tf.Variable(initial_t[1], dtype=tf.float32, name="spectrum_imag")
+        return tf.convert_to_tensor(real_t), tf.convert_to_tensor(imag_t)
+    spectrum_real_imag_t = tf.Variable(initial_t, dtype=tf.float32)
+    return spectrum_real_imag_t[0], spectrum_real_imag_t[1]
 
 
 def fft_image(shape: Sequence[int], sd: Optional[float] = None, decay_power: float = 1):
     """An image parameterised by its 2-D Fourier coefficients.
 
-    The variable has shape ``(2, batch, ch, h, w // 2 + 1 [+1 if w is odd])`` (real and
-    imaginary parts), initialised from ``N(0, sd)``. Each coefficient is scaled by
-    ``sqrt(w * h) / max(freq, 1 / max(w, h)) ** decay_power``, inverse-transformed with
-    ``tf.signal.irfft2d``, transposed to NHWC, cropped and divided by 4.
+    The real and imaginary parts, ``(batch, ch, h, w // 2 + 1 [+1 if w is odd])`` each, are
+    initialised from ``N(0, sd)`` and kept in one ``[2, ...]`` variable (two variables under
+    the step builder's ``"split_spectrum"`` rewrite, see :func:`spectrum_variables`); the
+    image is :func:`spectrum_to_image` of them.
 
     Args:
       shape: ``[batch, h, w, ch]``.
@@ -120,12 +161,9 @@ def fft_image(shape: Sequence[int], sd: Optional[float] = None, decay_power: flo
     """
     batch, h, w, ch = _as_shape("shape", shape, rank=4)
     check_image_memory([batch, h, w, ch], "fft_image")
-    freqs = rfft2d_freqs(h, w)
-    init_shape = (2, batch, ch) + freqs.shape
-    spectrum_real_imag_t = tf.Variable(
-        tf.random_normal(init_shape, stddev=_as_sd(sd)), dtype=tf.float32
-    )
-    return _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power)
+    init_shape = (2, batch, ch) + rfft2d_freqs(h, w).shape
+    real_t, imag_t = spectrum_variables(tf.random_normal(init_shape, stddev=_as_sd(sd)))
+    return spectrum_to_image(real_t, imag_t, h, w, decay_power)
 
 
 def laplacian_pyramid_image(shape: Sequence[int], n_levels: int = 4, sd: Optional[float] = None):
