@@ -30,6 +30,7 @@ import re
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.optvis import rewrites
 from lucid.optvis.objectives_util import _channel_arg
 from lucid.optvis.objectives_util import _check_index
 from lucid.optvis.objectives_util import _check_rank
@@ -50,6 +51,7 @@ from lucid.optvis.objectives_util import check_position_args
 from lucid.optvis.objectives_util import checked_channel_tensor
 from lucid.optvis.objectives_util import checked_position
 from lucid.optvis.objectives_util import sum_to_scalar
+from lucid.optvis.rewrites.concat_slice import channel_source
 
 _REQUIRE_FORMATS = (None, "NHWC")
 
@@ -210,6 +212,20 @@ def _nhwc_acts(T, layer, objective):
     return acts
 
 
+def _channel_acts(T, layer, n, batch, objective):
+    """``(acts, index)`` with ``acts[..., index]`` channel ``n`` of ``T(layer)``, sliced to ``batch``.
+
+    With the ``concat_slice`` rewrite on (graphs built by the step builder), ``acts`` is the
+    branch of a channel concatenation that produces channel ``n``, so the other branches are
+    not computed. The batch is sliced after finding the branch, which it would hide.
+    """
+    acts = _nhwc_acts(T, layer, objective)
+    _check_index(acts, layer, n)
+    if tf.is_tensor(acts) and rewrites.enabled(rewrites.CONCAT_SLICE, acts.graph):
+        acts, n = channel_source(acts, n)
+    return _T_handle_batch(lambda _: acts, batch)(layer), n
+
+
 def _direction_in_graph(vec, acts, layer, objective):
     """``vec`` checked against ``acts``' depth and made ready to combine with them."""
     depth, vec_depth = _depth(acts), _static_dim(vec, -1)
@@ -231,13 +247,12 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     """
     _require_index(channel_n, "channel_n", "neuron")
     check_position_args(x, y, "neuron")
+    check_batch_index(batch)
 
-    @handle_batch(batch)
     def inner(T):
-        acts = _nhwc_acts(T, layer_name, "neuron")
-        _check_index(acts, layer_name, channel_n)
+        acts, n = _channel_acts(T, layer_name, channel_n, batch, "neuron")
         acts = checked_position(acts, layer_name, x, y, "neuron")
-        return tf.reduce_mean(_extract_act_pos(acts, x, y)[..., channel_n])
+        return tf.reduce_mean(_extract_act_pos(acts, x, y)[..., n])
 
     return inner
 
@@ -249,12 +264,11 @@ def channel(layer, n_channel, batch=None):
     Channels count from 0; a negative ``n_channel`` is a ValueError (Lucid took the last).
     """
     _require_index(n_channel, "n_channel", "channel")
+    check_batch_index(batch)
 
-    @handle_batch(batch)
     def inner(T):
-        acts = _nhwc_acts(T, layer, "channel")
-        _check_index(acts, layer, n_channel)
-        return tf.reduce_mean(acts[..., n_channel])
+        acts, n = _channel_acts(T, layer, n_channel, batch, "channel")
+        return tf.reduce_mean(acts[..., n])
 
     return inner
 
