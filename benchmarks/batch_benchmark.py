@@ -93,13 +93,14 @@ def main(args):
 
     import lucid.modelzoo.vision_models as models
     from lucid.optvis import batch
+    from lucid.optvis import batch_memory
 
     model = models.InceptionV1()
     model.load_graphdef()
     layer, steps = args.layer, args.steps
-    depth = batch._inspect_layer(model, layer, args.size).depth
+    depth = batch_memory.inspect_layer(model, layer, args.size).depth
     if args.batch_size is None:
-        budget = args.memory_budget_mb or batch._default_budget_mb()
+        budget = args.memory_budget_mb or batch_memory.default_budget_mb()
         full_limit = batch.estimate_batch_size(model, layer, args.size, budget)
     else:
         full_limit = args.batch_size
