@@ -1,10 +1,20 @@
-"""Synthetic stimuli (curves, corners) for probing what units respond to.
+"""Synthetic stimuli (gratings, colour discs, curves, corners) for probing what units respond to.
 
-Images are described implicitly ("f-rep"): a function of pixel coordinates `(x, y)`
-(centred on the image) that is negative inside the shape and positive outside.
+Curves and corners are described implicitly ("f-rep"): a function of pixel coordinates
+`(x, y)` (centred on the image) that is negative inside the shape and positive outside.
+Gratings and discs are computed directly. Every stimulus is `[height, width, 3]` floats in
+`[0, 1]`; the ones sampled with jitter take a ``seed`` to be reproducible.
 """
 
+import colorsys
+from typing import Optional
+from typing import Sequence
+from typing import Tuple
+from typing import Union
+
 import numpy as np
+
+Size = Union[int, Tuple[int, int]]
 
 _BOUNDARY_SAMPLES = 16
 
@@ -20,6 +30,7 @@ def sample_binary_image(
     fade_beyond_radius=None,
     fade_over_distance=10,
     fade_color=(0.5, 0.5, 0.5),
+    seed=None,
     **kwds,
 ):
     """Returns a renderer that turns an implicit function into an anti-aliased image.
@@ -32,7 +43,7 @@ def sample_binary_image(
 
     Args:
       size: image side in pixels.
-      alias_factor: number of jittered samples per pixel (uses ``np.random``).
+      alias_factor: number of jittered samples per pixel (see ``seed``).
       color_a: RGB in `[0, 1]` where the function is >= 0 (outside); default white.
       color_b: RGB where it is < 0 (inside), or of the boundary line; default black.
       boundary_line: draw only the boundary between the regions.
@@ -41,6 +52,8 @@ def sample_binary_image(
       fade_beyond_radius: if set, fade to `fade_color` beyond this distance...
       fade_over_distance: ...over this many pixels.
       fade_color: RGB to fade to.
+      seed: seed of the jittered sample offsets; None (Lucid's behaviour) draws them from
+        the global ``np.random``.
       **kwds: ignored (lets callers pass shared option dicts).
 
     Returns:
@@ -52,7 +65,8 @@ def sample_binary_image(
     fade_color = np.asarray(fade_color, dtype=np.float64).reshape([1, 1, 3])
     coords = np.arange(size) - size // 2
     X, Y = coords[None, :], coords[:, None]
-    alias_offsets = [tuple(np.random.uniform(-0.5, 0.5, size=2)) for _ in range(alias_factor)]
+    random = np.random if seed is None else np.random.RandomState(seed)
+    alias_offsets = [tuple(random.uniform(-0.5, 0.5, size=2)) for _ in range(alias_factor)]
     angles = 2 * np.pi * np.arange(_BOUNDARY_SAMPLES) / _BOUNDARY_SAMPLES
     boundary_offsets = list(zip(boundary_width * np.cos(angles), boundary_width * np.sin(angles)))
 
@@ -127,3 +141,86 @@ def rounded_corner(orientation, r, angular_width=90, size=224, **kwds):
         return 10 * rmin(X_, Y_, r)
 
     return img
+
+
+def _height_width(size: Size) -> Tuple[int, int]:
+    height, width = (size, size) if np.isscalar(size) else size
+    if int(height) < 1 or int(width) < 1:
+        raise ValueError(f"size must be a positive int or (height, width); got size={size!r}.")
+    return int(height), int(width)
+
+
+def _centred_grid(size: Size):
+    """Column and row offsets from the image centre, `[1, w]` and `[h, 1]` (pixels)."""
+    height, width = _height_width(size)
+    x = np.arange(width, dtype=np.float64) - (width - 1) / 2
+    y = np.arange(height, dtype=np.float64) - (height - 1) / 2
+    return x[None, :], y[:, None]
+
+
+def grating(
+    size: Size,
+    angle: float,
+    frequency: float,
+    phase: float = 0.0,
+    contrast: float = 1.0,
+) -> np.ndarray:
+    """A grey sinusoidal grating (stripes).
+
+    Args:
+      size: image side in pixels, or ``(height, width)``.
+      angle: orientation of the stripes in degrees, counter-clockwise from horizontal as
+        seen on screen: 0 gives horizontal stripes (varying down the rows), 90 vertical
+        ones (varying along the columns).
+      frequency: cycles per pixel across the stripes (at most 0.5, the Nyquist limit).
+      phase: phase in degrees of the wave at the image centre (0: a bright stripe there).
+      contrast: peak-to-peak amplitude in `[0, 1]` around mid-grey 0.5.
+
+    Returns:
+      `[height, width, 3]` float array in `[0, 1]`.
+
+    Raises:
+      ValueError: a frequency outside ``(0, 0.5]`` or a contrast outside ``[0, 1]``.
+    """
+    if not 0 < frequency <= 0.5:
+        raise ValueError(
+            f"frequency must be in (0, 0.5] cycles per pixel; got frequency={frequency!r}."
+        )
+    if not 0 <= contrast <= 1:
+        raise ValueError(f"contrast must be in [0, 1]; got contrast={contrast!r}.")
+    x, y = _centred_grid(size)
+    theta = np.deg2rad(angle)
+    across = np.sin(theta) * x + np.cos(theta) * y  # distance across the stripes
+    wave = np.cos(2 * np.pi * frequency * across - np.deg2rad(phase))
+    return np.repeat((0.5 + 0.5 * contrast * wave)[..., None], 3, axis=-1)
+
+
+def hue_color(hue: float, saturation: float = 1.0, value: float = 1.0) -> np.ndarray:
+    """RGB in `[0, 1]` of an HSV colour; ``hue`` in degrees (0 red, 120 green, 240 blue)."""
+    return np.array(colorsys.hsv_to_rgb((hue % 360) / 360.0, saturation, value))
+
+
+def disc(
+    size: Size,
+    color: Sequence[float],
+    radius: Optional[float] = None,
+    background: Sequence[float] = (0.5, 0.5, 0.5),
+) -> np.ndarray:
+    """A centred disc of ``color`` on ``background``, its edge anti-aliased over one pixel.
+
+    Args:
+      size: image side in pixels, or ``(height, width)``.
+      color: RGB in `[0, 1]` (e.g. ``hue_color(h)``).
+      radius: in pixels; default a third of the smaller side.
+      background: RGB in `[0, 1]`.
+
+    Returns:
+      `[height, width, 3]` float array in `[0, 1]`.
+    """
+    x, y = _centred_grid(size)
+    if radius is None:
+        radius = min(_height_width(size)) / 3
+    inside = np.clip(radius + 0.5 - np.sqrt(x**2 + y**2), 0.0, 1.0)[..., None]
+    color = np.asarray(color, np.float64).reshape([1, 1, 3])
+    background = np.asarray(background, np.float64).reshape([1, 1, 3])
+    return inside * color + (1 - inside) * background

@@ -1,7 +1,11 @@
-"""sample_binary_image, rmin and rounded_corner."""
+"""sample_binary_image, rmin, rounded_corner, grating, hue_color and disc."""
 
 import numpy as np
+import pytest
 
+from lucid.misc.stimuli import disc
+from lucid.misc.stimuli import grating
+from lucid.misc.stimuli import hue_color
 from lucid.misc.stimuli import rmin
 from lucid.misc.stimuli import rounded_corner
 from lucid.misc.stimuli import sample_binary_image
@@ -39,3 +43,48 @@ def test_rounded_corner_has_both_regions():
     image = rounded_corner(0, 10, size=32, alias_factor=2)
     assert image.shape == (32, 32, 3)
     assert image.min() == 0.0 and image.max() == 1.0
+
+
+def test_a_seed_makes_jittered_sampling_reproducible_and_leaves_global_state_alone():
+    np.random.seed(0)
+    first = rounded_corner(30, 6, size=24, alias_factor=3, boundary_line=True, seed=7)
+    state = np.random.get_state()[1].copy()
+    second = rounded_corner(30, 6, size=24, alias_factor=3, boundary_line=True, seed=7)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    other = rounded_corner(30, 6, size=24, alias_factor=3, boundary_line=True, seed=8)
+    assert not np.array_equal(first, other)
+
+
+def test_grating_orientation_period_and_phase():
+    vertical = grating(9, 90, 0.25)  # varies along the columns only
+    assert vertical.shape == (9, 9, 3)
+    np.testing.assert_allclose(vertical, vertical[:1].repeat(9, axis=0))
+    np.testing.assert_allclose(vertical[0, :, 0], [1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1], atol=1e-12)
+    horizontal = grating((9, 5), 0, 0.25)  # varies down the rows only
+    assert horizontal.shape == (9, 5, 3)
+    np.testing.assert_allclose(horizontal[:, 0, 0], [1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1], atol=1e-12)
+    np.testing.assert_allclose(horizontal, horizontal[:, :1].repeat(5, axis=1))
+    diagonal = grating(16, 45, 0.1)  # stripes rising to the right: constant up and right
+    np.testing.assert_allclose(diagonal[1:, :-1], diagonal[:-1, 1:], atol=1e-12)
+    np.testing.assert_allclose(grating(9, 90, 0.25, phase=180)[4, 4], 0.0, atol=1e-12)
+    np.testing.assert_allclose(grating(9, 90, 0.25, contrast=0.5)[0, :3, 0], [0.75, 0.5, 0.25])
+
+
+def test_grating_rejects_frequencies_above_nyquist_and_bad_contrast():
+    with pytest.raises(ValueError, match="frequency must be in"):
+        grating(8, 0, 0.75)
+    with pytest.raises(ValueError, match="contrast must be in"):
+        grating(8, 0, 0.25, contrast=2)
+
+
+def test_hue_color_and_disc():
+    np.testing.assert_allclose(hue_color(0), [1, 0, 0])
+    np.testing.assert_allclose(hue_color(120), [0, 1, 0])
+    np.testing.assert_allclose(hue_color(600), [0, 0, 1])  # 600 = 240 (mod 360)
+    image = disc(15, hue_color(240), radius=4)
+    np.testing.assert_allclose(image[7, 7], [0, 0, 1])
+    np.testing.assert_allclose(image[7, 4], [0, 0, 1])  # 3 pixels from the centre
+    np.testing.assert_allclose(image[7, 3], [0.25, 0.25, 0.75])  # on the edge: half and half
+    np.testing.assert_allclose(image[0, 0], [0.5, 0.5, 0.5])
+    assert disc((6, 12), (1, 0, 0)).shape == (6, 12, 3)
