@@ -41,6 +41,7 @@ PRECISIONS = (FLOAT32, BFLOAT16)
 
 # CPU flags (Linux /proc/cpuinfo) of the instructions oneDNN uses for bfloat16 convolutions.
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+CPUINFO = "/proc/cpuinfo"
 # The oldest GPUs whose tensor cores TensorFlow's mixed-precision pass uses (Volta).
 MIN_GPU_COMPUTE_CAPABILITY = (7, 0)
 
@@ -118,26 +119,35 @@ def import_context(precision: str) -> Iterator[None]:
     yield
 
 
-@functools.cache
-def cpu_supports_bfloat16() -> bool:
+def cpu_supports_bfloat16(cpuinfo: str = CPUINFO) -> bool:
     """True where oneDNN can run bfloat16 convolutions natively on this CPU.
 
-    Reads the flags of ``/proc/cpuinfo`` (Linux; elsewhere False) for ``CPU_BF16_FLAGS``,
-    and requires oneDNN not to be switched off with ``TF_ENABLE_ONEDNN_OPTS=0``.
+    Args:
+      cpuinfo: the file listing the CPU's flags (Linux's ``/proc/cpuinfo``; where it is
+        missing, e.g. on macOS or Windows, the answer is False).
+
+    Returns:
+      True when a ``flags`` line names one of ``CPU_BF16_FLAGS`` and oneDNN has not been
+      switched off with ``TF_ENABLE_ONEDNN_OPTS=0``.
     """
     if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower() in ("0", "false"):
         return False
+    return any(flag in cpu_flags(cpuinfo) for flag in CPU_BF16_FLAGS)
+
+
+@functools.cache
+def cpu_flags(cpuinfo: str = CPUINFO) -> frozenset:
+    """The CPU feature flags of the ``flags`` lines of ``cpuinfo`` (empty if unreadable)."""
     try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            flags = {
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            return frozenset(
                 flag
                 for line in f
                 if line.startswith("flags")
                 for flag in line.partition(":")[2].split()
-            }
+            )
     except OSError:
-        return False
-    return any(flag in flags for flag in CPU_BF16_FLAGS)
+        return frozenset()
 
 
 @functools.cache
