@@ -7,6 +7,7 @@ skip, saying what to install, except under ``LUCID_REQUIRE_ALL_TESTS=1`` (set by
 where a missing dependency fails them: CI must not pass by skipping them.
 """
 
+import html
 import importlib
 import os
 
@@ -135,3 +136,155 @@ def atlas_case(request, toy_images):
     fixture = "reference_atlas" if name == "toy" else "shapes_reference_atlas"
     reference = request.getfixturevalue(fixture)
     return name, lambda out_dir: build_argv(name, out_dir, toy_images), reference
+
+
+# -- a hand-written atlas in the on-disk formats of every result (no build needed) ---------
+
+EVIL_LABEL = "<img src=x onerror=alert(1)>"
+SCRIPT_LABEL = "</script><img src=x onerror=alert(2)>"
+EVIL_LAYERS = ["mixed4a/conv", "<script>alert('layer')</script>", "../../etc", "index.html", "a_b"]
+FAKE_UNITS = (0, 1, 2)
+FAKE_TIMING = {"seconds": 0.25}
+
+
+def _fake_image(size=8, channels=3, shift=0.0):
+    pixels = np.linspace(0, 1, size * size * channels).reshape(size, size, channels)
+    return (pixels + shift) % 1.0
+
+
+def _write_json(path, value):
+    from lucid.microscope import results
+
+    results.atomic_write(path, results.json_bytes(value))
+
+
+def fake_model_info():
+    """``model.json`` of the fake atlas: hostile layer names, labels and dataset name."""
+    from lucid.microscope import layout
+
+    names = EVIL_LAYERS + ["logits"]
+    dirs = layout.layer_dirs(names)
+    layers = [
+        {"name": name, "depth": 3, "tags": ["conv"], "dir": dirs[name], "spatial": True}
+        for name in EVIL_LAYERS
+    ]
+    layers.append(
+        {"name": "logits", "depth": 3, "tags": ["dense"], "dir": dirs["logits"], "spatial": False}
+    )
+    return {
+        "name": "Evil<Net>",
+        "dataset": "<i>shapes</i>",
+        "image_shape": [8, 8, 3],
+        "labels": ["cat", EVIL_LABEL, f"dog & <b>bird</b> {SCRIPT_LABEL}"],
+        "layers": layers,
+    }
+
+
+def _write_unit(img_dir, layer, unit, upstream, note):
+    from lucid.microscope import layout
+    from lucid.microscope import results
+
+    params = {"model": "Evil<Net>", "layer": layer["name"], "unit": unit, "steps": 4}
+    stem = layout.unit_stem(unit)
+    image = _fake_image(shift=0.1 * unit)
+    timing = dict(timing=FAKE_TIMING)
+    results.write_result(img_dir, f"{stem}-channel", params, {"": image}, **timing)
+    results.write_result(img_dir, f"{stem}-negative", params, {"": 1 - image}, **timing)
+    if unit == 0:
+        results.write_result(img_dir, f"{stem}-alpha", params, {"": image}, **timing)
+    results.write_result(
+        img_dir, f"{stem}-diverse", params, {"0": image, "1": 1 - image}, **timing
+    )  # fmt: skip
+    captions = [EVIL_LABEL, "red circle", SCRIPT_LABEL]
+    results.write_result(
+        img_dir, f"{stem}-examples", params, {"0": image},
+        examples=[{"index": 0, "caption": captions[unit], "activation": 1.5, "box": None}],
+    )  # fmt: skip
+    scores = {"activation_ratio": 2.5 + unit, "stability": 0.75, "diversity": None}
+    results.write_result(img_dir, f"{stem}-scores", params, {}, scores=scores)
+    results.write_result(img_dir, f"{stem}-upstream", params, {}, upstream=upstream, note=note)
+    if layer["spatial"]:
+        svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><path d="M0,20 L40,0"/></svg>'
+        results.atomic_write(os.path.join(img_dir, f"{stem}-tuning.svg"), svg.encode())
+        curves = [{"name": "angle", "unit": "degrees", "x": [0, 90], "y": [1.0, 0.5]}]
+        _write_json(
+            os.path.join(img_dir, f"{stem}-tuning.json"),
+            {"params": params, "files": [f"{stem}-tuning.svg"], "curves": curves},
+        )
+
+
+def fake_architecture_svg(info):
+    """An architecture drawing in M3's format, with hostile extras the page must drop."""
+    nodes = "".join(
+        f'<a href="{layer["dir"]}/index.html" xlink:href="{layer["dir"]}/index.html">'
+        f'<g class="node"><title>{html.escape(layer["name"])}</title>'
+        f'<rect x="0" y="{40 * i}" width="120" height="30"/>'
+        f'<text x="60" y="{40 * i + 20}">{html.escape(layer["name"])}</text></g></a>'
+        for i, layer in enumerate(info["layers"])
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'viewBox="0 0 200 {40 * len(info["layers"])}" width="200">'
+        f"<g class=\"nodes\">{nodes}</g><script>alert('svg')</script>"
+        '<a href="javascript:alert(3)"><text onclick="alert(4)">bad link</text></a>'
+        "<foreignObject><div>html</div></foreignObject></svg>"
+    )
+
+
+def write_fake_atlas(out_dir):
+    """A one-model atlas on disk as a build leaves it, with every kind of result.
+
+    Layers ``EVIL_LAYERS`` and a dense ``logits``, units 0-2 each: channel, negative, alpha
+    (unit 0), diverse, examples, scores, upstream (each unit of layer ``i > 0`` names units 1,
+    2 and the unrendered 7 of layer ``i - 1``; the first layer has a note instead), tuning
+    (spatial layers), timings; per layer DeepDream and caricatures; the architecture diagram
+    and two image tours. Returns ``(model directory, info)``.
+    """
+    from lucid.microscope import layout
+    from lucid.microscope import results
+
+    info = fake_model_info()
+    model_dir = os.path.join(out_dir, layout.safe_component(info["name"]))
+    _write_json(os.path.join(model_dir, layout.MODEL_JSON), info)
+    previous = None
+    for layer in info["layers"]:
+        img_dir = os.path.join(model_dir, layer["dir"], layout.RESULTS_DIR)
+        for unit in FAKE_UNITS:
+            if previous is None:
+                upstream, note = [], "no direct weights: first conv layer"
+            else:
+                upstream = [
+                    {"layer": previous, "unit": 1, "weight": 0.5},
+                    {"layer": previous, "unit": 2, "weight": -0.25},
+                    {"layer": previous, "unit": 7, "weight": 0.125},
+                ]
+                note = None
+            _write_unit(img_dir, layer, unit, upstream, note)
+        results.write_result(
+            img_dir, layout.DEEPDREAM_STEM, {"layer": layer["name"]}, {"": _fake_image()}
+        )
+        results.write_result(
+            img_dir, "layer-caricature", {"layer": layer["name"]},
+            {"0-image": _fake_image(), "0-caricature": 1 - _fake_image()},
+            pairs=[{"image": "layer-caricature-0-image.png",
+                    "caricature": "layer-caricature-0-caricature.png", "caption": SCRIPT_LABEL}],
+        )  # fmt: skip
+        previous = layer["name"]
+    with open(os.path.join(model_dir, "architecture.svg"), "w", encoding="utf-8") as f:
+        f.write(fake_architecture_svg(info))
+    images_dir = os.path.join(model_dir, "images")
+    for index, caption in enumerate(["red circle", EVIL_LABEL]):
+        stem = f"image-{index:03d}"
+        results.atomic_write(
+            os.path.join(images_dir, stem + ".png"), results.png_bytes(_fake_image())
+        )
+        tour_layers = [
+            {"layer": layer["name"], "dir": layer["dir"],
+             "units": [{"unit": 2, "activation": 3.0}, {"unit": 9, "activation": 1.0}]}
+            for layer in info["layers"]
+        ]  # fmt: skip
+        _write_json(
+            os.path.join(images_dir, stem + ".json"),
+            {"caption": caption, "file": stem + ".png", "layers": tour_layers},
+        )
+    return model_dir, info

@@ -1,10 +1,13 @@
 """A person's visit: headless Chromium clicks model -> layer -> unit, served and from file://.
 
 Builds a small atlas (ShapesNet with the built-in shapes as dataset) whose label of unit 1 of
-``logits``
-is ``<img src=x onerror=alert(1)>``, then checks that every image loads and that label
-shows as literal text, with no dialog fired. Needs Debian's chromium and the playwright
-Python package (``.ci/install-browser-deps``); skipped with the reason if either is missing.
+``logits`` is ``<img src=x onerror=alert(1)>``, then checks that every image loads and that
+label shows as literal text, with no dialog fired. On the hand-written atlas of every result
+kind (``conftest.write_fake_atlas``, hostile names and labels) it types into the search box
+and follows results from pages at every depth, clicks architecture-diagram nodes and
+upstream-weight links, and checks that no label ever becomes markup. Needs Debian's chromium
+and the playwright Python package (``.ci/install-browser-deps``); skipped with the reason if
+either is missing.
 """
 
 import os
@@ -15,9 +18,12 @@ import sys
 import pytest
 
 from lucid.microscope import build
+from lucid.microscope import site
 from lucid.microscope.jobs import RenderSettings
+from tests.microscope.conftest import SCRIPT_LABEL
 from tests.microscope.conftest import import_or_skip
 from tests.microscope.conftest import skip_or_fail
+from tests.microscope.conftest import write_fake_atlas
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,9 +62,9 @@ def evil_atlas(tmp_path_factory):
     return out_dir, model.name, layers
 
 
-@pytest.fixture(scope="module")
-def server_url(evil_atlas):
-    command = [sys.executable, "-m", "lucid", "microscope", "serve", evil_atlas[0], "--port", "0"]
+def _serve(directory):
+    """Runs ``lucid microscope serve directory`` on a free port; yields its URL."""
+    command = [sys.executable, "-m", "lucid", "microscope", "serve", directory, "--port", "0"]
     env = dict(os.environ, PYTHONPATH=REPO)
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -70,6 +76,29 @@ def server_url(evil_atlas):
         process.terminate()
         process.wait(timeout=30)
         process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def server_url(evil_atlas):
+    yield from _serve(evil_atlas[0])
+
+
+@pytest.fixture(scope="module")
+def fake_atlas(tmp_path_factory):
+    """The hand-written atlas with every kind of result: ``(directory, model dir, info)``."""
+    out_dir = str(tmp_path_factory.mktemp("fake_atlas"))
+    model_dir, info = write_fake_atlas(out_dir)
+    site.generate_site(out_dir)
+    return out_dir, os.path.basename(model_dir), info
+
+
+@pytest.fixture(scope="module", params=["file", "served"])
+def fake_base(request, fake_atlas):
+    """The URL of the fake atlas's directory (ending in /), from disk or over ``serve``."""
+    if request.param == "file":
+        yield "file://" + fake_atlas[0] + "/"
+    else:
+        yield from _serve(fake_atlas[0])
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +170,86 @@ def test_served_atlas_in_chromium(browser, server_url, evil_atlas):
 def test_atlas_from_file_url_in_chromium(browser, evil_atlas):
     start = "file://" + os.path.join(evil_atlas[0], "index.html")
     _visit(browser, start, evil_atlas[1], evil_atlas[2])
+
+
+class _Watch:
+    """A page that records dialogs and failed loads; both must stay empty."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.dialogs, self.failures = [], []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("requestfailed", lambda request: self.failures.append(request.url))
+        self.page.on("response", lambda r: self.failures.append(r.url) if r.status >= 400 else None)
+
+    def __enter__(self):
+        return self.page
+
+    def __exit__(self, *exc_info):
+        self.page.close()
+        if exc_info[0] is None:
+            assert self.dialogs == [] and self.failures == []
+
+
+def _search(page, query):
+    """Types ``query`` into the search box; returns the result links' locator."""
+    page.fill("input.search-input", query)
+    page.wait_for_selector("ol.search-results:not([hidden])")
+    return page.locator("ol.search-results a.search-result")
+
+
+def _follow(page, locator):
+    locator.click()
+    page.wait_for_load_state()
+
+
+def test_search_finds_units_from_any_depth(browser, fake_base, fake_atlas):
+    _, model_dir, info = fake_atlas
+    first_dir, last_dir = info["layers"][1]["dir"], info["layers"][-1]["dir"]
+    with _Watch(browser) as page:
+        page.goto(fake_base + "index.html")  # depth 0: a label word of the logits
+        results = _search(page, "cat")
+        assert results.first.locator(".search-title").inner_text() == "logits unit 0: cat"
+        _follow(page, results.first)
+        assert page.url == f"{fake_base}{model_dir}/{last_dir}/unit-0000.html"
+        results = _search(page, "a_b:2")  # depth 2: layer and unit index
+        assert results.count() == 1
+        _follow(page, results.first)
+        assert page.url.endswith("/a_b/unit-0002.html")
+        assert page.locator("h1").inner_text() == "a_b unit 2"
+        page.goto(f"{fake_base}{model_dir}/images/image-000.html")  # a dataset caption
+        results = _search(page, "red circle")
+        assert results.count() == len(info["layers"])
+        _follow(page, results.nth(1))
+        assert page.url == f"{fake_base}{model_dir}/{first_dir}/unit-0001.html"
+        # Hostile labels and captions come back as text, never as markup.
+        results = _search(page, "onerror")
+        titles = results.locator(".search-title").all_inner_texts()
+        assert "logits unit 2: dog & <b>bird</b> " + SCRIPT_LABEL in titles
+        details = " ".join(results.locator(".search-details").all_inner_texts())
+        assert SCRIPT_LABEL in details and "Evil<Net>" in details
+        assert page.locator('img[src="x"]').count() == 0
+        assert _search(page, "nothing-like-this").first.count() == 0
+        assert page.locator(".search-none").inner_text() == "No matches."
+        page.press("input.search-input", "Escape")
+        assert page.locator("ol.search-results").is_hidden()
+
+
+def test_diagram_and_upstream_links(browser, fake_base, fake_atlas):
+    _, model_dir, info = fake_atlas
+    first, second = info["layers"][0], info["layers"][1]
+    with _Watch(browser) as page:
+        page.goto(f"{fake_base}{model_dir}/index.html")
+        _follow(page, page.locator(f'.diagram svg a[href="{second["dir"]}/index.html"]'))
+        assert page.url == f"{fake_base}{model_dir}/{second['dir']}/index.html"
+        assert page.locator("h1").inner_text() == second["name"]
+        _follow(page, page.locator("a.unit", has_text="unit 0").first)
+        weights = page.locator("section.upstream li")
+        assert weights.locator(".weight").all_inner_texts() == ["+0.5", "-0.25", "+0.125"]
+        assert weights.nth(2).locator("a").count() == 0  # unit 7 is not rendered
+        _follow(page, weights.nth(1).locator("a.unit"))
+        assert page.url == f"{fake_base}{model_dir}/{first['dir']}/unit-0002.html"
+        assert page.locator(".no-weights").inner_text() == "no direct weights: first conv layer"
+        _check_images(page)
+        _follow(page, page.locator("a.badge", has_text="stability"))
+        assert page.url == f"{fake_base}help.html#score-stability"

@@ -13,9 +13,8 @@ import pytest
 from lucid.microscope import layout
 from lucid.microscope import results
 from lucid.microscope import site
-
-EVIL_LABEL = "<img src=x onerror=alert(1)>"
-EVIL_LAYERS = ["mixed4a/conv", "<script>alert('layer')</script>", "../../etc", "index.html", "a_b"]
+from tests.microscope.conftest import EVIL_LABEL
+from tests.microscope.conftest import write_fake_atlas
 
 
 class _Links(html.parser.HTMLParser):
@@ -24,8 +23,10 @@ class _Links(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.links, self.images, self.text, self.tags = [], [], [], []
+        self.attribute_names = []
 
     def handle_starttag(self, tag, attrs):
+        self.attribute_names += [name for name, _ in attrs]
         attrs = dict(attrs)
         self.tags.append(tag)
         for name in ("href", "src"):
@@ -45,55 +46,9 @@ def _parse(path):
     return parser
 
 
-def _fake_atlas(out_dir):
-    """An atlas on disk as a build would leave it, with hostile layer names and labels."""
-    names = EVIL_LAYERS + ["logits"]
-    dirs = layout.layer_dirs(names)
-    labels = ["cat", EVIL_LABEL, "dog & <b>bird</b>"]
-    info = {
-        "name": "Evil<Net>",
-        "dataset": "<i>shapes</i>",
-        "image_shape": [8, 8, 3],
-        "labels": labels,
-        "layers": [
-            {"name": name, "depth": 3, "tags": ["conv"], "dir": dirs[name], "spatial": True}
-            for name in EVIL_LAYERS
-        ]
-        + [
-            {
-                "name": "logits",
-                "depth": 3,
-                "tags": ["dense"],
-                "dir": dirs["logits"],
-                "spatial": False,
-            }
-        ],
-    }
-    model_dir = os.path.join(out_dir, layout.safe_component(info["name"]))
-    results.atomic_write(os.path.join(model_dir, layout.MODEL_JSON), results.json_bytes(info))
-    image = np.linspace(0, 1, 8 * 8 * 3).reshape(8, 8, 3)
-    for layer in info["layers"]:
-        img_dir = os.path.join(model_dir, layer["dir"], layout.RESULTS_DIR)
-        for unit in (0, 1, 2):
-            params = {"model": info["name"], "layer": layer["name"], "unit": unit}
-            results.write_result(img_dir, layout.result_stem(unit, "channel"), params, {"": image})
-            results.write_result(
-                img_dir, layout.result_stem(unit, "diverse"), params, {"0": image, "1": image}
-            )
-            results.write_result(
-                img_dir,
-                layout.result_stem(unit, "examples"),
-                params,
-                {"0": image},
-                examples=[{"index": 0, "caption": EVIL_LABEL, "activation": 1.5, "box": None}],
-            )
-        results.write_result(img_dir, layout.DEEPDREAM_STEM, {"layer": layer["name"]}, {"": image})
-    return model_dir, info
-
-
 @pytest.fixture
 def atlas(tmp_path):
-    model_dir, info = _fake_atlas(str(tmp_path))
+    model_dir, info = write_fake_atlas(str(tmp_path))
     pages = site.generate_site(str(tmp_path))
     return str(tmp_path), model_dir, info, pages
 
@@ -107,11 +62,14 @@ def _pages(out_dir):
 
 def test_every_page_is_generated(atlas):
     out_dir, model_dir, info, pages = atlas
-    # index + model page + 6 layers x (layer page + 3 unit pages)
-    assert pages == 2 + 6 * 4 == len(list(_pages(out_dir)))
+    # index + help + model page + 6 layers x (layer page + 3 unit pages) + 3 image tour pages
+    assert pages == 3 + 6 * 4 + 3 == len(list(_pages(out_dir)))
     for layer in info["layers"]:
         assert os.path.isfile(os.path.join(model_dir, layer["dir"], "unit-0002.html"))
-    assert os.path.isfile(os.path.join(out_dir, "style.css"))
+    for name in ("style.css", "search.js", "search-index.js", "help.html"):
+        assert os.path.isfile(os.path.join(out_dir, name)), name
+    for name in ("index.html", "image-000.html", "image-001.html"):
+        assert os.path.isfile(os.path.join(model_dir, "images", name)), name
 
 
 def test_untrusted_text_is_escaped_everywhere(atlas):
@@ -119,14 +77,21 @@ def test_untrusted_text_is_escaped_everywhere(atlas):
     for path in _pages(out_dir):
         with open(path, encoding="utf-8") as f:
             source = f.read()
-        for raw in ("<img src=x", "<script>", "<b>bird", "<i>shapes", "<Net>"):
+        for raw in ("<img src=x", "<script>", "</script><img", "<b>bird", "<i>shapes", "<Net>"):
             assert raw not in source, (path, raw)
+        assert "javascript:" not in source and "foreignObject" not in source
         parsed = _parse(path)
+        assert not [name for name in parsed.attribute_names if name.startswith("on")], path
         assert set(parsed.tags) <= {
-            "html", "head", "meta", "title", "link", "body", "nav", "main", "footer", "h1", "h2",
-            "p", "a", "span", "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "div",
-            "section", "figure", "figcaption", "img",
+            "html", "head", "meta", "title", "link", "script", "body", "header", "nav", "form",
+            "input", "ol", "main", "footer", "h1", "h2", "h3", "p", "a", "b", "span", "ul",
+            "li", "table", "thead", "tbody", "tr", "th", "td", "div", "section", "figure",
+            "figcaption", "img", "dl", "dt", "dd", "code", "var", "sub",
+            "svg", "g", "rect", "text",  # the architecture diagram, inline
         }, path  # fmt: skip
+        # The only script is the site's own search.js, loaded from the atlas root.
+        assert [tag for tag in parsed.tags if tag == "script"] == ["script"], path
+        assert "script-src 'self';" in source and "unsafe" not in source, path
     logits_dir = os.path.join(model_dir, layout.layer_dirs(["logits"])["logits"])
     unit_page = _parse(os.path.join(logits_dir, "unit-0001.html"))
     assert EVIL_LABEL in "".join(unit_page.text)  # shown as text
@@ -159,7 +124,8 @@ def test_hostile_layer_names_map_to_distinct_safe_directories(atlas):
     _, model_dir, info, _ = atlas
     dirs = [layer["dir"] for layer in info["layers"]]
     assert len(set(dirs)) == len(dirs)
-    assert sorted(os.listdir(model_dir)) == sorted(dirs + ["index.html", "model.json"])
+    extras = ["index.html", "model.json", "architecture.svg", "images"]
+    assert sorted(os.listdir(model_dir)) == sorted(dirs + extras)
     assert layout.safe_component("a_b") == "a_b"
     assert layout.safe_component("mixed4a/conv").startswith("mixed4a_conv-")
     assert layout.safe_component("a/b") != layout.safe_component("a_b")
@@ -188,13 +154,13 @@ def test_regeneration_is_deterministic_and_touches_nothing(atlas):
 
 
 def test_unreadable_results_are_left_out(tmp_path):
-    model_dir, info = _fake_atlas(str(tmp_path))
+    model_dir, info = write_fake_atlas(str(tmp_path))
     layer_dir = os.path.join(model_dir, info["layers"][0]["dir"])
     with open(os.path.join(layer_dir, "img", "unit-0001-channel.json"), "w") as f:
         f.write('{"params": {"unit": 1}, "files": [')  # truncated: as if written non-atomically
-    os.remove(os.path.join(layer_dir, "img", "unit-0002-channel.json"))
-    os.remove(os.path.join(layer_dir, "img", "unit-0002-diverse.json"))
-    os.remove(os.path.join(layer_dir, "img", "unit-0002-examples.json"))
+    for name in os.listdir(os.path.join(layer_dir, "img")):
+        if name.startswith("unit-0002-") and name.endswith(".json"):
+            os.remove(os.path.join(layer_dir, "img", name))
     site.generate_site(str(tmp_path))
     assert not os.path.exists(os.path.join(layer_dir, "unit-0002.html"))
     unit_page = _parse(os.path.join(layer_dir, "unit-0001.html"))
