@@ -14,7 +14,13 @@ one ``session.run`` that fetches the ``vis_op``; per-step time is the median of 
 time over ``--windows`` windows of the steps after ``--warmup``, less the last (threshold)
 step. Cold start is import + model load + graph build + first step, in the child process.
 
+The port runs in each configuration asked for: ``--precision float32 bfloat16`` and
+``--rewrites on off`` (``render_vis(..., rewrites=())`` switches the port's graph rewrites
+off); Lucid 0.3.10 has neither, and runs once per round in float32. Arguments the port's
+``render_vis`` does not take yet are left out, and the output says so.
+
     python benchmarks/lucid_compare.py [--steps 64] [--batches 1 16] [--rounds 3] [--quick]
+        [--precision float32 bfloat16] [--rewrites on off]
 """
 
 import argparse
@@ -35,7 +41,9 @@ HERE = Path(__file__).resolve().parent
 ENGINES = ("port", "original")
 LABELS = {"port": "port", "original": "Lucid 0.3.10"}
 OBJECTIVE = "mixed4a_pre_relu:476"
-TARGET_SPEEDUP = 1.5  # issue 13: the port >= 1.5x faster per step, float32, batch 1 and 16
+# issue 13: the port >= 1.5x faster per step in float32, 2x in bfloat16, at batch 1 and 16
+TARGET_SPEEDUP = {"float32": 1.5, "bfloat16": 2.0}
+PRECISIONS = ("float32", "bfloat16")
 REPLICA_PB = ("vision", "other_models", "InceptionV1.pb")
 
 
@@ -53,7 +61,32 @@ def _fetches_contain(fetches, op) -> bool:
     return isinstance(fetches, (list, tuple)) and any(f is op for f in fetches)
 
 
-def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate):
+def port_arguments(render_vis, precision, rewrites_on):
+    """The port's ``precision``/``rewrites`` keyword arguments that its render_vis takes, and
+    notes on those it does not take (then the library's default is used)."""
+    import inspect
+
+    parameters = inspect.signature(render_vis).parameters
+    extra, notes = {}, []
+    if "precision" in parameters:
+        extra["precision"] = precision
+        try:
+            from lucid.optvis.precision import check_precision
+
+            if check_precision(precision) != precision:
+                notes.append(f"{precision} is not supported on this machine: ran in float32")
+        except ImportError:
+            pass
+    elif precision != "float32":
+        notes.append("render_vis has no precision argument: ran in float32")
+    if "rewrites" in parameters:
+        extra["rewrites"] = None if rewrites_on else ()
+    elif not rewrites_on:
+        notes.append("render_vis has no rewrites argument: ran with the port as it is")
+    return extra, notes
+
+
+def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate, precision, rewrites):
     """Runs in a child process: one ``render_vis`` of ``engine``; prints one JSON line."""
     start = time.perf_counter()
     if engine == "original":
@@ -102,7 +135,10 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate):
 
     render.make_vis_T = make_vis_T
     tf_session.BaseSession.run = run
-    extra = {"progress": False} if engine == "port" else {}
+    extra, notes = {}, []
+    if engine == "port":
+        extra, notes = port_arguments(render.render_vis, precision, rewrites == "on")
+        extra["progress"] = False
     render_start = time.perf_counter()
     render.render_vis(
         model,
@@ -127,6 +163,8 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate):
         json.dumps(
             {
                 "engine": engine,
+                "config": config_label(engine, precision, rewrites),
+                "notes": notes,
                 "batch": batch,
                 "lucid_file": lucid.__file__,
                 "ms_per_step": 1000 * statistics.median(window_means),
@@ -143,7 +181,17 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate):
 # ----------------------------------------------------------------------------- parent process
 
 
-def run_child(python, engine, batch, args, env, pb_path):
+def config_label(engine, precision="float32", rewrites="on"):
+    if engine == "original":
+        return LABELS[engine]
+    return (
+        "port"
+        + (f" {precision}" if precision != "float32" else "")
+        + (" no rewrites" if rewrites == "off" else "")
+    )
+
+
+def run_child(python, engine, batch, args, env, pb_path, precision="float32", rewrites="on"):
     command = [
         python,
         __file__,
@@ -163,6 +211,10 @@ def run_child(python, engine, batch, args, env, pb_path):
         pb_path,
         "--original-rotate",
         args.original_rotate,
+        "--child-precision",
+        precision,
+        "--child-rewrites",
+        rewrites,
     ]
     # cwd outside the checkout: `import lucid` must not find the port by the working directory.
     child = subprocess.run(
@@ -174,7 +226,8 @@ def run_child(python, engine, batch, args, env, pb_path):
         check=False,
     )
     if child.returncode != 0:
-        raise RuntimeError(f"{LABELS[engine]} at batch {batch} failed:\n{child.stderr[-4000:]}")
+        label = config_label(engine, precision, rewrites)
+        raise RuntimeError(f"{label} at batch {batch} failed:\n{child.stderr[-4000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -185,32 +238,36 @@ def check_engine(result, venv):
         raise RuntimeError(f"{LABELS[result['engine']]} imported lucid from {result['lucid_file']}")
 
 
-def summarise(results, batches):
-    print("\nsummary (medians over rounds; each ratio pairs the two runs of one round):")
+def summarise(results, batches, configs):
+    print("\nsummary (medians over rounds; each ratio pairs a port run with Lucid's in its round):")
     for batch in batches:
-        runs = {
-            e: [r for r in results if r["batch"] == batch and r["engine"] == e] for e in ENGINES
-        }
-        ratios = [
-            p["ms_per_step"] / o["ms_per_step"] for p, o in zip(runs["port"], runs["original"])
-        ]
-        if not ratios:
+        original = [r for r in results if r["batch"] == batch and r["engine"] == "original"]
+        if not original:
             continue
-        ms = {e: statistics.median(r["ms_per_step"] for r in runs[e]) for e in ENGINES}
-        ratio = statistics.median(ratios)
-        print(
-            f"batch {batch:>3}: port {ms['port']:.1f} ms/step, Lucid 0.3.10 {ms['original']:.1f} "
-            f"ms/step; port/original step time {ratio:.3f} (rounds {min(ratios):.3f}-"
-            f"{max(ratios):.3f}), speed-up {1 / ratio:.2f}x (target >= {TARGET_SPEEDUP}x)"
-        )
-        for engine in ENGINES:
-            part = {
-                k: statistics.median(r[k] for r in runs[engine])
-                for k in runs[engine][0]
-                if k.endswith("_s")
-            }
+        original_ms = statistics.median(r["ms_per_step"] for r in original)
+        print(f"batch {batch:>3}: Lucid 0.3.10 {original_ms:.1f} ms/step")
+        labels = [config_label("port", *config) for config in configs]
+        for label, (precision, _) in zip(labels, configs):
+            port = [r for r in results if r["batch"] == batch and r["config"] == label]
+            ratios = [p["ms_per_step"] / o["ms_per_step"] for p, o in zip(port, original)]
+            if not ratios:
+                continue
+            ratio = statistics.median(ratios)
             print(
-                f"  cold start {LABELS[engine]:>12}: {part['cold_s']:.2f} s (import "
+                f"  {label:>28}: {statistics.median(r['ms_per_step'] for r in port):.1f} ms/step;"
+                f" port/original step time {ratio:.3f} (rounds {min(ratios):.3f}-"
+                f"{max(ratios):.3f}), speed-up {1 / ratio:.2f}x (target >= "
+                f"{TARGET_SPEEDUP[precision]}x)"
+            )
+            for note in sorted({n for r in port for n in r["notes"]}):
+                print(f"  {'':>28}  note: {note}")
+        for label in [*labels, LABELS["original"]]:
+            runs = [r for r in results if r["batch"] == batch and r["config"] == label]
+            if not runs:
+                continue
+            part = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k.endswith("_s")}
+            print(
+                f"  cold start {label:>28}: {part['cold_s']:.2f} s (import "
                 f"{part['import_s']:.2f} s, model load {part['load_s']:.2f} s, graph build + "
                 f"first step {part['first_step_s']:.2f} s)"
             )
@@ -232,10 +289,26 @@ def parse_args():
         help="Lucid 0.3.10's rotation interpolation: nearest (contrib's default, as in Lucid) "
         "or bilinear (as in the port), to see what that difference costs",
     )
+    parser.add_argument(
+        "--precision",
+        nargs="+",
+        choices=PRECISIONS,
+        default=["float32"],
+        help="the port's precisions (Lucid 0.3.10 always runs in float32)",
+    )
+    parser.add_argument(
+        "--rewrites",
+        nargs="+",
+        choices=("on", "off"),
+        default=["on"],
+        help="the port with its graph rewrites on (render_vis' default) and/or off (rewrites=())",
+    )
     parser.add_argument("--venv", type=Path, default=default_venv(), help="Lucid 0.3.10 venv")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--child-batch", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--pb", help=argparse.SUPPRESS)
+    parser.add_argument("--child-precision", default="float32", help=argparse.SUPPRESS)
+    parser.add_argument("--child-rewrites", default="on", help=argparse.SUPPRESS)
     args = parser.parse_args()
     quick = args.quick
     args.steps = args.steps or (28 if quick else 64)
@@ -264,6 +337,8 @@ def main():
             args.windows,
             args.pb,
             args.original_rotate,
+            args.child_precision,
+            args.child_rewrites,
         )
         return
     from lucid_original.venv import ensure_venv
@@ -298,22 +373,27 @@ def main():
             envs["port"],
             pb_path,
         )
+        configs = [(p, r) for p in args.precision for r in args.rewrites]
+        runs = [("original", "float32", "on")] + [("port", p, r) for p, r in configs]
         results = []
         for round_index in range(args.rounds):
             for batch in args.batches:
-                order = ENGINES if round_index % 2 == 0 else ENGINES[::-1]
-                for engine in order:
-                    r = run_child(pythons[engine], engine, batch, args, envs[engine], pb_path)
+                order = runs if round_index % 2 == 0 else runs[::-1]
+                for engine, precision, rewrites in order:
+                    r = run_child(
+                        pythons[engine], engine, batch, args, envs[engine], pb_path, precision,
+                        rewrites,
+                    )  # fmt: skip
                     check_engine(r, args.venv)
                     results.append(r)
                     print(
-                        f"round {round_index + 1} batch {batch:>3} {LABELS[engine]:>12}: "
+                        f"round {round_index + 1} batch {batch:>3} {r['config']:>28}: "
                         f"{r['ms_per_step']:7.1f} ms/step (windows "
                         + ", ".join(f"{m:.1f}" for m in r["window_ms"])
                         + f"), cold start {r['cold_s']:.2f} s",
                         flush=True,
                     )
-    summarise(results, args.batches)
+    summarise(results, args.batches, configs)
     print(f"wall time {time.perf_counter() - wall:.0f} s")
 
 
