@@ -107,9 +107,10 @@ def test_relu_schedule_equals_the_redirected_gradient_then_tensorflows(op_fn):
             np.testing.assert_array_equal(scheduled[1], results["native"][i][1])
 
 
-def test_relu_schedule_selects_with_the_v1_select_op():
+def test_relu_schedule_selects_with_v1_select_on_one_predicate():
     x = _dead_and_live_items(np.random.default_rng(1), [4, 6])
-    _, graph_def = _relu_grads(tf.nn.relu, x, np.ones_like(x), [0])
+    two_relus = lambda t: tf.nn.relu(tf.nn.relu(t) - 0.5)  # noqa: E731
+    _, graph_def = _relu_grads(two_relus, x, np.ones_like(x), [0])
     functions = [f.signature.name for f in graph_def.library.function]
     body_ops = [node.op for f in graph_def.library.function for node in f.node_def]
     graph_ops = [node.op for node in graph_def.node]
@@ -119,6 +120,8 @@ def test_relu_schedule_selects_with_the_v1_select_op():
     assert "Select" in ops and "ReluGrad" in ops
     # Only the unscheduled redirected gradient (built in the same graph) uses SelectV2.
     assert "SelectV2" not in body_ops
+    # Both ReLUs share one predicate "global step <= 16": one read of the step per step.
+    assert graph_ops.count("LessEqual") == 1
 
 
 def test_relu_schedule_in_a_render_gives_the_same_images(toy_model):

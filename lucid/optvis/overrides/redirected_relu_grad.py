@@ -21,6 +21,8 @@ import tensorflow.compat.v1 as tf
 from tensorflow.python.ops import gen_nn_ops
 
 _REDIRECT_STEPS = 16
+# Holds the graph's predicate "global step <= 16", for _redirecting.
+_PREDICATE_COLLECTION = "lucid_optvis_redirect_relu_predicate"
 
 
 def _check_op(op, expected):
@@ -70,11 +72,28 @@ def redirected_relu6_grad(op, grad):
     return _select_redirected(relu_grad, redirected_grad)
 
 
+def _redirecting(graph):
+    """The bool scalar ``global_step <= 16``: one op per graph, shared by every ReLU.
+
+    One predicate means one read of the global step per step (on a GPU, one copy of the
+    predicate to the host, where the branch is chosen).
+    """
+    cached = graph.get_collection(_PREDICATE_COLLECTION)
+    if cached:
+        return cached[0]
+    global_step = tf.train.get_or_create_global_step()
+    # Outside the gradient's name scope, control dependencies and control flow, so that
+    # every later gradient can use it.
+    with graph.name_scope(None), graph.control_dependencies(None):
+        limit = tf.constant(_REDIRECT_STEPS, global_step.dtype)
+        predicate = tf.less_equal(global_step, limit, name="redirect_relu_gradients")
+    graph.add_to_collection(_PREDICATE_COLLECTION, predicate)
+    return predicate
+
+
 def _redirect_steps_cond(redirected_f, native_f):
     """``redirected_f()`` while the global step is at most 16, else ``native_f()``, in-graph."""
-    global_step = tf.train.get_or_create_global_step()
-    redirecting = tf.less_equal(global_step, tf.constant(_REDIRECT_STEPS, global_step.dtype))
-    return tf.cond(redirecting, redirected_f, native_f)
+    return tf.cond(_redirecting(tf.get_default_graph()), redirected_f, native_f)
 
 
 def _select_redirected_v1(relu_grad, redirected_grad):
