@@ -26,6 +26,7 @@ import hashlib
 import logging
 import math
 import os
+from typing import Dict
 from typing import List
 from typing import Optional
 from typing import Sequence
@@ -227,8 +228,13 @@ def write_layer_examples(
     return len(todo)
 
 
-def _model_input(model, t_rgb):
-    """The RGB dataset images as the model takes them: grey for a one-channel model."""
+def model_input(model, t_rgb):
+    """The RGB dataset images `t_rgb` (`[n, h, w, 3]` in `[0, 1]`) as ``model`` takes them:
+    unchanged for an RGB model, grey (`[n, h, w, 1]`) for a one-channel one.
+
+    Raises:
+      ValueError: the model takes another number of channels (no picture to give it).
+    """
     channels = model.image_shape[-1] if model.image_shape else 3
     if channels == 3:
         return t_rgb
@@ -240,6 +246,41 @@ def _model_input(model, t_rgb):
     )
 
 
+def channel_maxima(
+    model, layers: Sequence[str], images: np.ndarray, batch_size: int = 64
+) -> Dict[str, np.ndarray]:
+    """Each channel's maximum over positions on each image, for several layers at once.
+
+    Args:
+      model: a lucid ``Model``.
+      layers: layer names (or tensor names) of ``model``.
+      images: `[n, h, w, 3]` RGB floats in `[0, 1]` (see :func:`model_input`).
+      batch_size: images per forward pass; each pass computes every layer.
+
+    Returns:
+      ``{layer: [n, channels] float32}``; for a dense layer, each unit's value.
+
+    Raises:
+      ValueError: ``images`` is not `[n, h, w, 3]` with ``n >= 1``, or as :func:`model_input`.
+    """
+    if images.ndim != 4 or images.shape[-1] != 3 or not len(images):
+        raise ValueError(
+            f"channel_maxima: images must be [n, h, w, 3] RGB with n >= 1; got shape "
+            f"{images.shape}."
+        )
+    graph = tf.Graph()
+    with graph.as_default():
+        t_images = tf.placeholder(tf.float32, [None, *images.shape[1:3], 3])
+        T = _T_force_NHWC(model.import_graph(model_input(model, t_images), scope="import"))
+        t_maxima = [tf.reduce_max(T(layer), axis=[1, 2]) for layer in layers]
+    with tf.Session(graph=graph) as sess:
+        batches = [
+            sess.run(t_maxima, {t_images: images[start : start + batch_size]})
+            for start in range(0, len(images), batch_size)
+        ]
+    return {layer: np.concatenate([b[k] for b in batches]) for k, layer in enumerate(layers)}
+
+
 class _LayerProbe:
     """One graph with ``layer``'s activations and their gradients with respect to the input."""
 
@@ -247,7 +288,7 @@ class _LayerProbe:
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.t_images = tf.placeholder(tf.float32, [None, *image_hw, 3])
-            T = model.import_graph(_model_input(model, self.t_images), scope="import")
+            T = model.import_graph(model_input(model, self.t_images), scope="import")
             raw = T(layer)
             self.spatial = raw.shape.ndims == 4
             acts = _T_force_NHWC(T)(layer)  # [n, h, w, c]; dense layers [n, 1, 1, c]
