@@ -246,3 +246,48 @@ def test_bfloat16_render_with_the_default_parameterization_and_jitter():
     float32_value = objective_value(1, float32_image)
     bfloat16_value = objective_value(1, bfloat16_image)
     assert abs(bfloat16_value - float32_value) <= FIDELITY * float32_value
+
+
+# -- through render_vis -------------------------------------------------------------------
+
+
+def render_vis_channel(channel, mode):
+    """``render_vis`` of ``detector:channel``, pixel image, no transforms, fixed seed."""
+    (image,) = render.render_vis(
+        StripeDetector(),
+        f"detector:{channel}",
+        param_f=lambda: param.image(SIZE, fft=False, decorrelate=False),
+        transforms=[],
+        thresholds=(STEPS - 1,),
+        verbose=False,
+        progress=False,
+        use_fixed_seed=True,
+        precision=mode,
+    )
+    return image
+
+
+@needs_bf16
+def test_render_vis_in_bfloat16_shows_the_pattern_within_five_percent():
+    float32_image = render_vis_channel(1, "float32")
+    bfloat16_image = render_vis_channel(1, "bfloat16")
+
+    assert not np.array_equal(float32_image, bfloat16_image)
+    assert pattern_score(bfloat16_image, 1) > PATTERN_SCORE
+    float32_value = objective_value(1, float32_image)
+    bfloat16_value = objective_value(1, bfloat16_image)
+    assert abs(bfloat16_value - float32_value) <= FIDELITY * float32_value
+
+
+def test_render_vis_without_support_renders_float32_and_says_so_once(monkeypatch, caplog):
+    monkeypatch.setattr(precision, "cpu_supports_bfloat16", lambda: False)
+    monkeypatch.setattr(precision, "gpu_supports_mixed_precision", lambda: False)
+    monkeypatch.setattr(precision, "_warned", [])
+    float32_image = render_vis_channel(0, "float32")
+    with caplog.at_level(logging.WARNING, logger=precision.__name__):
+        fallback_images = [render_vis_channel(0, "bfloat16") for _ in range(2)]
+
+    for image in fallback_images:
+        np.testing.assert_array_equal(image, float32_image)
+    warnings = [r for r in caplog.records if r.name == precision.__name__]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
