@@ -2,9 +2,11 @@
 
 How it works: the model is imported once into a private ``tf.Graph`` (with
 ``model.import_graph``, so tensors a model adds in ``post_import`` exist too) on a
-placeholder of its input size, which gives every tensor a static shape. The diagram keeps:
+placeholder of its declared input size, which gives every tensor a static shape (sizes a
+model leaves open show as ``?``). The diagram keeps:
 
-* the input (named ``"input"``) and every declared layer;
+* the input (named ``"input"``) and every declared layer (drawn at the tensor it copies
+  when it is an ``Identity``, as in Keras imports);
 * the ops that join the data flow: concatenations and sums of two or more tensors computed
   from the input (``Concat``, ``ConcatV2``, ``Add``, ``AddV2``, ``AddN``), and pooling
   (``MaxPool``, ``AvgPool``, and ``Mean`` over the spatial axes, i.e. global average
@@ -70,14 +72,19 @@ def model_architecture(model) -> Dict[str, list]:
       ValueError: the model's graph can't be imported at its input size, or a declared
         layer is not in its graph (``LayerNotFoundError``, a ``ValueError``).
     """
-    height, width, channels = render_util.default_image_shape(model)
+    channels = render_util.default_image_shape(model)[2]
+    # The declared input size gives static shapes; a model that declares none shows "?".
+    declared = list(getattr(model, "image_shape", None) or [])
+    height, width = declared[:2] if len(declared) == 3 else (None, None)
     graph = tf.Graph()
     with graph.as_default():
         t_input = tf.placeholder(tf.float32, [None, height, width, channels], name=INPUT_NAME)
         T = model.import_graph(t_input, scope=_SCOPE, forget_xy_shape=False)
         layer_of = {}
         for layer in model.layers:
-            layer_of.setdefault(T(layer.name).name, layer.name)
+            # Keras imports declare layers as Identity taps beside the data path: draw each
+            # layer at the tensor it copies (the first layer wins if two copy one tensor).
+            layer_of.setdefault(_look_through(T(layer.name)).name, layer.name)
     tensors = {t.name: t for op in graph.get_operations() for t in op.outputs}
     kept = _kept_tensors(tensors, t_input, layer_of)
     order = list(tensors)
@@ -122,13 +129,17 @@ def _kept_tensors(tensors, t_input, layer_of):
         live_inputs = [t for t in tensor.op.inputs if t.name in from_input]
         if tensor.op.type in JOIN_OPS and len(live_inputs) >= 2:
             kept.add(name)
-            for branch in live_inputs:
-                while branch.op.type in _LOOK_THROUGH_OPS and branch.name not in kept:
-                    branch = branch.op.inputs[0]
-                kept.add(branch.name)
+            kept.update(_look_through(branch, kept).name for branch in live_inputs)
         elif tensor.op.type in POOL_OPS or _is_global_pool(tensor):
             kept.add(name)
     return kept
+
+
+def _look_through(tensor, stop=()):
+    """The tensor that ``tensor`` copies through ``Identity`` ops (stopping at names in ``stop``)."""
+    while tensor.op.type in _LOOK_THROUGH_OPS and tensor.op.inputs and tensor.name not in stop:
+        tensor = tensor.op.inputs[0]
+    return tensor
 
 
 def _is_global_pool(tensor) -> bool:

@@ -260,3 +260,46 @@ def test_write_architecture_writes_both_files_once(tmp_path):
     for path, (data, _) in before.items():
         assert path.read_bytes() == data
         assert os.stat(path).st_mtime_ns == 0
+
+
+def test_keras_layers_are_drawn_on_the_data_path_with_open_sizes():
+    keras = pytest.importorskip("keras")
+    layers = keras.layers
+    inputs = keras.Input((None, None, 3))
+    trunk = layers.Conv2D(4, 3, padding="same", activation="relu", name="stem")(inputs)
+    left = layers.Conv2D(4, 1, activation="elu", name="left")(trunk)
+    right = layers.Conv2D(4, 3, padding="same", name="right")(trunk)
+    merged = layers.Add(name="merge")([left, right])
+    both = layers.Concatenate(name="concat")([merged, trunk])
+    pooled = layers.GlobalAveragePooling2D(name="gap")(both)
+    keras_model = keras.Model(inputs, layers.Dense(3, name="logits")(pooled), name="branchy")
+    model = Model.from_keras(keras_model, image_value_range=(-1, 1))
+    graph = architecture.model_architecture(model)
+    # Keras declares its layers as Identity copies; each is drawn at the tensor it copies.
+    got = [(n["name"], n["op"], n["shape"], n["level"]) for n in graph["nodes"]]
+    assert got == [
+        ("input", "Placeholder", [None, None, 3], 0),
+        ("stem_pre_relu", "BiasAdd", [None, None, 4], 1),
+        ("stem", "Relu", [None, None, 4], 2),
+        ("left_pre_relu", "BiasAdd", [None, None, 4], 3),
+        ("left", "Elu", [None, None, 4], 4),
+        ("right", "BiasAdd", [None, None, 4], 3),
+        ("merge", "AddV2", [None, None, 4], 5),
+        ("concat", "ConcatV2", [None, None, 8], 6),
+        ("gap", "Mean", [8], 7),
+        ("logits", "BiasAdd", [3], 8),
+    ]
+    assert named_edges(graph) == {
+        ("input", "stem_pre_relu"),
+        ("stem_pre_relu", "stem"),
+        ("stem", "left_pre_relu"),
+        ("stem", "right"),
+        ("stem", "concat"),
+        ("left_pre_relu", "left"),
+        ("left", "merge"),
+        ("right", "merge"),
+        ("merge", "concat"),
+        ("concat", "gap"),
+        ("gap", "logits"),
+    }
+    assert "?×?×8" in architecture.architecture_svg(graph)
