@@ -79,10 +79,10 @@ class Upstream:
 
 
 class _Trace:
-    """What one walk up found: ``{(layer, unit): [column vectors]}`` and notes in order."""
+    """What one walk up found: ``{layer: [K, ...]}`` (`[positions, layer depth]` each) and notes."""
 
     def __init__(self):
-        self.columns: Dict[Tuple[str, int], List[np.ndarray]] = {}
+        self.blocks: Dict[str, List[np.ndarray]] = {}
         self.notes: List[str] = []
         self.visited = 0
 
@@ -105,7 +105,8 @@ class UpstreamFinder:
     def __init__(self, graph: tf.Graph, layers: Mapping[str, str], scope: str = "", session=None):
         self.graph = graph
         self.layers = dict(layers)
-        self.order = {name: k for k, name in enumerate(self.layers.values())}
+        self.names = list(dict.fromkeys(self.layers.values()))  # declared layers, in order
+        self.order = {name: k for k, name in enumerate(self.names)}
         self.scope = scope
         self._session = session
         self._own_session = None
@@ -149,11 +150,11 @@ class UpstreamFinder:
         source, kernel, linear_name = found
         trace = _Trace()
         self._resolve(source, kernel, trace)
-        ranked = self._ranked(trace)
+        ranked = self._ranked(trace, top)
         if not ranked:
             reasons = "; ".join(trace.notes) or "nothing upstream"
             return Upstream((), f"no direct weights: {linear_name} {reasons}")
-        return Upstream(tuple(ranked[:top]), "; ".join(trace.notes) or None)
+        return Upstream(tuple(ranked), "; ".join(trace.notes) or None)
 
     def _unit_kernel(self, tensor, unit, layer):
         """``(input tensor, K [positions, in], op name)``, an identity Upstream, or a reason."""
@@ -189,9 +190,7 @@ class UpstreamFinder:
                 operands = [self._operand(x, _depth(op.outputs[0])) for x in op.inputs]
                 kinds = [kind for kind, _ in operands]
                 if kinds.count("full") != 1 or "other" in kinds:
-                    return (
-                        f"{layer} is computed by {op.type} ({self._short(op.name)}) of two tensors"
-                    )
+                    return f"{layer} is a {op.type} of " + " and ".join(self._sources(op))
                 (full,) = [x for x, (kind, _) in zip(op.inputs, operands) if kind == "full"]
                 constant = [value for kind, value in operands if kind == "const"]
                 if constant and op.type in ("Mul", "RealDiv"):
@@ -201,7 +200,7 @@ class UpstreamFinder:
                     factor = -factor
                 tensor = full
             else:
-                return f"{layer} is computed by {op.type} ({self._short(op.name)}), not by a convolution or matmul"
+                return f"{layer} is a {op.type} of " + " and ".join(self._sources(op))
         return f"{layer}: more than {_MAX_OPS} ops before its weights"
 
     def _kernel_column(self, op, unit):
@@ -229,9 +228,7 @@ class UpstreamFinder:
         op = tensor.op
         short = self._short(op.name)
         if op.name in self.layers:
-            layer = self.layers[op.name]
-            for c in range(kernel.shape[1]):
-                trace.columns.setdefault((layer, c), []).append(kernel[:, c])
+            trace.blocks.setdefault(self.layers[op.name], []).append(kernel)
         elif trace.visited > _MAX_OPS:
             trace.note(f"stops after {_MAX_OPS} ops")
         elif op.type in _INPUT_OPS or not op.name.startswith(self.scope):
@@ -346,26 +343,49 @@ class UpstreamFinder:
         except (tf.errors.OpError, ValueError, TypeError):
             return None
 
-    def _ranked(self, trace) -> List[Tuple[str, int, float]]:
-        weighted = []
-        for (layer, unit), columns in trace.columns.items():
-            shapes = {column.shape for column in columns}
-            vector = sum(columns) if len(shapes) == 1 else np.concatenate(columns)
-            weighted.append((layer, unit, signed_norm(vector)))
-        weighted.sort(key=lambda e: (-abs(e[2]), self.order.get(e[0], 0), e[1]))
-        return weighted
+    def _ranked(self, trace, top) -> List[Tuple[str, int, float]]:
+        """The ``top`` ``(layer, unit, weight)``, largest ``|weight|`` first, then layer order, unit."""
+        layers, units, weights = [], [], []
+        for layer, blocks in trace.blocks.items():
+            # Paths that meet at a layer with the same positions add up; others are stacked.
+            same = len({block.shape for block in blocks}) == 1
+            block = sum(blocks) if same else np.concatenate(blocks)
+            layers += [self.order[layer]] * block.shape[1]
+            units.append(np.arange(block.shape[1]))
+            weights.append(signed_norms(block))
+        if not weights:
+            return []
+        units, weights = np.concatenate(units), np.concatenate(weights)
+        order = np.lexsort((units, layers, -np.abs(weights)))[:top]
+        return [(self.names[layers[k]], int(units[k]), _significant(weights[k])) for k in order]
+
+    def _sources(self, op) -> List[str]:
+        """The names of ``op``'s inputs, or ``["constants"]``."""
+        return [self._short(x.op.name) for x in op.inputs] or ["constants"]
 
     def _short(self, name):
         return name[len(self.scope) :] if name.startswith(self.scope) else name
 
 
+def signed_norms(kernel: np.ndarray) -> np.ndarray:
+    """Per column ``v`` of `[positions, channels]` ``kernel``: ``sign(sum(v)) * ||v||_2``.
+
+    When ``sum(v)`` is exactly 0 the sign is that of ``v``'s entry of largest magnitude.
+    """
+    kernel = np.asarray(kernel, np.float64)
+    totals = kernel.sum(axis=0)
+    largest = kernel[np.argmax(np.abs(kernel), axis=0), np.arange(kernel.shape[1])]
+    signs = np.sign(np.where(totals == 0, largest, totals))
+    return signs * np.linalg.norm(kernel, axis=0)
+
+
 def signed_norm(vector: np.ndarray) -> float:
-    """``sign(sum(v)) * ||v||_2`` (6 significant digits); the sign of the largest ``|v_k|`` if the sum is 0."""
-    vector = np.asarray(vector, np.float64).ravel()
-    total = vector.sum()
-    if total == 0 and vector.size:
-        total = vector[np.argmax(np.abs(vector))]
-    return float(f"{np.sign(total) * np.linalg.norm(vector):.6g}")
+    """:func:`signed_norms` of one vector, to 6 significant digits."""
+    return _significant(signed_norms(np.asarray(vector, np.float64).reshape(-1, 1))[0])
+
+
+def _significant(value: float) -> float:
+    return float(f"{value:.6g}") + 0.0  # + 0.0: no negative zero
 
 
 def _is_stored(tensor) -> bool:

@@ -166,7 +166,8 @@ def test_shapesnet_layers_weights_and_notes():
         assert list(logits.units) == expected("conv4", weights("logits_w")[:, 3, None])
         assert logits.note == "leaves out the scale normalized/Rsqrt (Mul)"
         softmax = finder.upstream("softmax", 0)
-        assert softmax.units == () and "Softmax" in softmax.note
+        assert softmax.units == ()
+        assert softmax.note == "no direct weights: softmax is a Softmax of logits"
     finally:
         finder.close()
 
@@ -210,3 +211,24 @@ def test_variables_are_read_with_the_caller_s_session():
             sess.run(tf.global_variables_initializer())
             finder = upstream.UpstreamFinder(graph, layers, session=sess)
             assert finder.upstream("second", 0).units == (("first", 1, -4.0), ("first", 0, 3.0))
+
+
+def test_a_difference_of_layers_gives_each_its_signed_share():
+    with tf.Graph().as_default() as graph:
+        t_input = tf.placeholder(tf.float32, [None, None, None, 2])
+        first = tf.nn.relu(t_input, name="first")
+        second = tf.nn.relu(
+            tf.nn.conv2d(first, np.eye(2, dtype=np.float32)[None, None], [1] * 4, "SAME"),
+            name="second",
+        )
+        difference = (first - second) * np.array([1.0, 0.5], np.float32)
+        kernel = np.array([[2.0], [-6.0]], np.float32)[None, None]
+        tf.nn.conv2d(difference, kernel, [1, 1, 1, 1], "SAME", name="out")
+    finder = upstream.UpstreamFinder(graph, {"first": "first", "second": "second", "out": "out"})
+    assert finder.upstream("out", 0).units == (
+        ("first", 1, -3.0),
+        ("second", 1, 3.0),
+        ("first", 0, 2.0),
+        ("second", 0, -2.0),
+    )
+    finder.close()
