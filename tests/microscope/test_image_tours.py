@@ -14,6 +14,7 @@ from lucid.microscope import dataset_examples
 from lucid.microscope import image_tours
 from lucid.modelzoo.vision_base import Model
 from lucid.modelzoo.vision_base import _layers_from_list_of_dicts
+from lucid.modelzoo.vision_models import ShapesNet
 from tests.microscope.conftest import write_toy_images
 from tests.toy_models import ToyModel
 
@@ -166,3 +167,18 @@ def test_bad_arguments_say_what_to_pass(tmp_path, toy, toy_set):
         image_tours.write_image_tours(
             model, str(tmp_path), info, toy_set, [{"name": "nope", "dir": "nope"}], units
         )
+
+
+def test_shapesnet_tours_rank_each_images_class_first_among_the_logits(tmp_path):
+    model = ShapesNet()
+    info = build.describe_model(model)
+    layers = build.select_layers(info, ["conv2", "logits"])
+    units = {"conv2": [0, 1, 2, 3], "logits": list(range(16))}
+    image_set = dataset_examples.load_images("builtin:shapes:8", 64, 64)
+    image_tours.write_image_tours(model, str(tmp_path), info, image_set, layers, units, 4, 3)
+    for k, index in enumerate(image_tours.tour_indices(8, 4)):
+        record = read_tour(str(tmp_path), k)
+        assert record["caption"] == image_set.captions[index]
+        conv2, logits = record["layers"]
+        assert len(conv2["units"]) == 3 and {u["unit"] for u in conv2["units"]} <= {0, 1, 2, 3}
+        assert info["labels"][logits["units"][0]["unit"]] == record["caption"]
