@@ -266,40 +266,36 @@ def test_keras_layers_are_drawn_on_the_data_path_with_open_sizes():
     keras = pytest.importorskip("keras")
     layers = keras.layers
     inputs = keras.Input((None, None, 3))
-    trunk = layers.Conv2D(4, 3, padding="same", activation="relu", name="stem")(inputs)
-    left = layers.Conv2D(4, 1, activation="elu", name="left")(trunk)
-    right = layers.Conv2D(4, 3, padding="same", name="right")(trunk)
-    merged = layers.Add(name="merge")([left, right])
-    both = layers.Concatenate(name="concat")([merged, trunk])
-    pooled = layers.GlobalAveragePooling2D(name="gap")(both)
-    keras_model = keras.Model(inputs, layers.Dense(3, name="logits")(pooled), name="branchy")
-    model = Model.from_keras(keras_model, image_value_range=(-1, 1))
+    stem = layers.Conv2D(6, 3, padding="same", activation="relu", name="stem")(inputs)
+    tower = layers.Conv2D(2, 1, activation="tanh", name="tower")(stem)
+    pooled = layers.MaxPooling2D(3, strides=1, padding="same", name="tower_pool")(stem)
+    block = layers.Concatenate(name="block")([tower, pooled])
+    features = layers.GlobalAveragePooling2D(name="features")(block)
+    keras_model = keras.Model(inputs, layers.Dense(4, name="scores")(features), name="towers")
+    model = Model.from_keras(keras_model, image_value_range=(0, 1))
     graph = architecture.model_architecture(model)
     # Keras declares its layers as Identity copies; each is drawn at the tensor it copies.
     got = [(n["name"], n["op"], n["shape"], n["level"]) for n in graph["nodes"]]
     assert got == [
         ("input", "Placeholder", [None, None, 3], 0),
-        ("stem_pre_relu", "BiasAdd", [None, None, 4], 1),
-        ("stem", "Relu", [None, None, 4], 2),
-        ("left_pre_relu", "BiasAdd", [None, None, 4], 3),
-        ("left", "Elu", [None, None, 4], 4),
-        ("right", "BiasAdd", [None, None, 4], 3),
-        ("merge", "AddV2", [None, None, 4], 5),
-        ("concat", "ConcatV2", [None, None, 8], 6),
-        ("gap", "Mean", [8], 7),
-        ("logits", "BiasAdd", [3], 8),
+        ("stem_pre_relu", "BiasAdd", [None, None, 6], 1),
+        ("stem", "Relu", [None, None, 6], 2),
+        ("tower_pre_relu", "BiasAdd", [None, None, 2], 3),
+        ("tower", "Tanh", [None, None, 2], 4),
+        ("tower_pool", "MaxPool", [None, None, 6], 3),
+        ("block", "ConcatV2", [None, None, 8], 5),
+        ("features", "Mean", [8], 6),
+        ("scores", "BiasAdd", [4], 7),
     ]
     assert named_edges(graph) == {
         ("input", "stem_pre_relu"),
         ("stem_pre_relu", "stem"),
-        ("stem", "left_pre_relu"),
-        ("stem", "right"),
-        ("stem", "concat"),
-        ("left_pre_relu", "left"),
-        ("left", "merge"),
-        ("right", "merge"),
-        ("merge", "concat"),
-        ("concat", "gap"),
-        ("gap", "logits"),
+        ("stem", "tower_pre_relu"),
+        ("stem", "tower_pool"),
+        ("tower_pre_relu", "tower"),
+        ("tower", "block"),
+        ("tower_pool", "block"),
+        ("block", "features"),
+        ("features", "scores"),
     }
     assert "?×?×8" in architecture.architecture_svg(graph)
