@@ -7,8 +7,22 @@ The build is resumable: every result is committed atomically with the parameters
 produced it (``lucid.microscope.results``), finished results are skipped, and a build
 killed at any point and run again ends with the same files as an uninterrupted one. The
 rendering runs on an engine (``lucid.microscope.engines``: in-process, or Ray tasks on a
-cluster); dataset examples are computed by the driver; the pages are regenerated from the
-results on disk at the end (``lucid.microscope.site``).
+cluster); everything else is computed by the driver; the pages are regenerated from the
+results on disk at the end (``lucid.microscope.site``). The stages, in order (each a
+"view" whose seconds the :class:`BuildReport` gives):
+
+1. ``architecture``: the model's diagram (``lucid.microscope.architecture``), once.
+2. ``examples``: dataset examples per unit (with ``images``).
+3. the render jobs, by kind: ``channel``, ``neuron``, ``negative``, ``diverse``, ``alpha``,
+   ``deepdream`` (``lucid.microscope.jobs``; seconds summed over jobs).
+4. ``caricature``: a few dataset images and their caricatures per layer (with ``images``).
+5. ``scores``: each unit's quality scores (``lucid.microscope.quality``).
+6. ``tuning`` and ``upstream``: tuning curves and upstream weights per layer.
+7. ``image tours``: each of a few dataset images through the layers (with ``images``).
+8. ``site``: the pages and the JSON API.
+
+:class:`Analyses` switches the analyses (1, 5-7) off; ``RenderSettings`` the optional
+renders (negative, alpha, caricature).
 
 Units are rendered in jobs of one layer and one kind, in batches whose size comes from
 ``batch_size`` or ``memory_budget_mb`` (default 2048 MB, a CPU-sized batch: pass a budget
@@ -21,6 +35,7 @@ import difflib
 import logging
 import os
 import re
+from typing import Dict
 from typing import List
 from typing import Optional
 from typing import Sequence
@@ -28,14 +43,23 @@ from typing import Sequence
 import tensorflow.compat.v1 as tf
 
 import lucid
+from lucid.microscope import architecture
+from lucid.microscope import caricatures
 from lucid.microscope import dataset_examples
 from lucid.microscope import engines
+from lucid.microscope import image_tours
 from lucid.microscope import jobs as jobs_lib
 from lucid.microscope import layout
 from lucid.microscope import models
+from lucid.microscope import quality
 from lucid.microscope import results
 from lucid.microscope import site
+from lucid.microscope import tuning
+from lucid.microscope import upstream
 from lucid.microscope.jobs import RenderSettings
+from lucid.microscope.stages import VIEWS  # noqa: F401 (re-exported: the report's order)
+from lucid.microscope.stages import Analyses
+from lucid.microscope.stages import Stages
 from lucid.optvis import batch
 from lucid.optvis import render_util
 
@@ -47,13 +71,15 @@ _UNIT_RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")
 
 @dataclasses.dataclass(frozen=True)
 class BuildReport:
-    """What a build did: jobs planned and run, unit examples written, pages written."""
+    """What a build did: jobs planned and run, unit examples written, pages written, and the
+    seconds spent on each view (``VIEWS`` order; render kinds summed over their jobs)."""
 
     jobs_planned: int
     jobs_run: int
     examples_written: int
     pages: int
     model_dir: str
+    seconds: Dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def make_atlas_dir(out_dir: str) -> str:
@@ -184,7 +210,8 @@ def select_units(layer: dict, units: Optional[Sequence[int]], max_units: Optiona
 def plan_jobs(
     model, info, layers, units_by_layer, settings, batch_size=None, memory_budget_mb=None
 ):
-    """The render jobs for ``layers`` (every kind), chunked by batch size; deterministic."""
+    """The render jobs for ``layers`` (every kind ``settings`` asks for), chunked by batch
+    size; deterministic."""
     planned = []
     spatial_before = {}
     last_spatial = None
@@ -196,9 +223,15 @@ def plan_jobs(
             model, layer["name"], settings.size, memory_budget_mb or DEFAULT_MEMORY_BUDGET_MB
         )
         units = units_by_layer[layer["name"]]
-        kinds = [("channel", size), ("neuron", size)] if layer["spatial"] else [("channel", size)]
+        kinds = [("channel", size)]
+        if layer["spatial"]:
+            kinds.append(("neuron", size))
+        if settings.negative:
+            kinds.append(("negative", size))
         if settings.diverse > 0:
             kinds.append(("diverse", max(1, size // settings.diverse)))
+        if settings.alpha:
+            kinds.append(("alpha", size))
         for kind, chunk in kinds:
             for start in range(0, len(units), chunk):
                 planned.append(
@@ -227,6 +260,7 @@ def build(
     memory_budget_mb: Optional[float] = None,
     engine=None,
     progress: bool = True,
+    analyses: Optional[Analyses] = None,
 ) -> BuildReport:
     """Renders what is missing of ``model``'s atlas into ``out_dir`` and regenerates its pages.
 
@@ -238,19 +272,26 @@ def build(
       units: unit indices to render in every chosen layer (default: all).
       max_units: render at most the first N of those units per layer.
       images: dataset examples from a directory or ``"builtin:shapes[:N]"``
-        (see ``lucid.microscope.dataset_examples``); None: no examples.
-      settings: steps, size, seed and diverse images (``jobs.RenderSettings``).
+        (see ``lucid.microscope.dataset_examples``); None: no examples, caricatures,
+        activation ratios or image tours.
+      settings: steps, size, seed, the optional renders (``jobs.RenderSettings``).
       examples: dataset examples per unit.
       batch_size: units per batch (default: from ``memory_budget_mb``).
       memory_budget_mb: memory for one batch (default 2048).
       engine: an engine from ``lucid.microscope.engines`` (default: ``LocalEngine()``).
-      progress: show progress bars.
+      progress: say each stage on stderr and show progress bars.
+      analyses: the analyses to add (:class:`Analyses`; default: all).
 
     Returns:
       A :class:`BuildReport`.
+
+    Raises:
+      ValueError: a bad selection, or ``settings.alpha`` for a model that is not RGB.
     """
     settings = settings or RenderSettings()
+    analyses = analyses or Analyses()
     engine = engine or engines.LocalEngine()
+    stages = Stages(progress)
     model_ref = model
     model = models.resolve_model(model)
     out_dir = make_atlas_dir(out_dir)
@@ -258,17 +299,29 @@ def build(
     if swept:
         log.info("Removed %d temporary files of an interrupted build in %s.", swept, out_dir)
     info = describe_model(model)
+    rgb = render_util.default_image_shape(model)[2] == 3
+    if settings.alpha and not rgb:
+        raise ValueError(
+            f"alpha renders need an RGB model; {model.name} reads "
+            f"{render_util.default_image_shape(model)[2]}-channel images. Build without --alpha."
+        )
     model_dir = os.path.join(out_dir, layout.safe_component(model.name))
     results.write_if_changed(os.path.join(model_dir, layout.MODEL_JSON), results.json_bytes(info))
     chosen = select_layers(info, layers)
     units_by_layer = {layer["name"]: select_units(layer, units, max_units) for layer in chosen}
+    if analyses.architecture:
+        stages.run(
+            "architecture", model.name, architecture.write_architecture, model, model_dir, info
+        )
+    image_set = None
     examples_written = 0
     if images is not None:
         height, width = (d or 224 for d in info["image_shape"][:2])
         image_set = dataset_examples.load_images(images, height, width)
         for layer in chosen:
-            examples_written += dataset_examples.write_layer_examples(
-                model, model_dir, layer["name"], layer["dir"], units_by_layer[layer["name"]],
+            examples_written += stages.run(
+                "examples", layer["name"], dataset_examples.write_layer_examples, model,
+                model_dir, layer["name"], layer["dir"], units_by_layer[layer["name"]],
                 image_set, examples,
             )  # fmt: skip
     planned = plan_jobs(model, info, chosen, units_by_layer, settings, batch_size, memory_budget_mb)
@@ -280,9 +333,41 @@ def build(
         )
     ]
     log.info("%s: %d of %d jobs to run.", model.name, len(todo), len(planned))
+    stages.say(f"renders: {len(todo)} of {len(planned)} jobs to run")
     # A name lets Ray workers rebuild the model themselves; an instance is pickled to them.
-    engine.run(
+    job_seconds = engine.run(
         model_ref if isinstance(model_ref, str) else model, model_dir, todo, settings, progress
     )
-    pages = site.generate_site(out_dir)
-    return BuildReport(len(planned), len(todo), examples_written, pages, model_dir)
+    for kind, seconds in sorted((job_seconds or {}).items()):
+        stages.add(kind, seconds)
+    for layer in chosen:
+        _analyse_layer(model, model_dir, info, layer, units_by_layer[layer["name"]], image_set,
+                       settings, analyses, stages, rgb)  # fmt: skip
+    if image_set is not None and analyses.image_tours and analyses.tours > 0:
+        stages.run(
+            "image tours", f"{analyses.tours} images", image_tours.write_image_tours, model,
+            model_dir, info, image_set, chosen, units_by_layer, analyses.tours,
+        )  # fmt: skip
+    pages = stages.run("site", out_dir, site.generate_site, out_dir)
+    return BuildReport(len(planned), len(todo), examples_written, pages, model_dir, stages.report())
+
+
+def _analyse_layer(model, model_dir, info, layer, units, image_set, settings, analyses, stages,
+                   rgb):  # fmt: skip
+    """The driver's per-layer stages after the renders: caricature, scores, tuning, upstream."""
+    name, layer_dir = layer["name"], layer["dir"]
+    if image_set is not None and settings.caricature > 0:
+        if rgb:
+            stages.run("caricature", name, caricatures.write_layer_caricature, model, model_dir,
+                       name, layer_dir, image_set, settings)  # fmt: skip
+        else:
+            log.info("%s: no caricatures: they need an RGB model.", model.name)
+    if analyses.scores:
+        stages.run("scores", name, quality.write_layer_scores, model, model_dir, name, layer_dir,
+                   units, image_set, settings.seed)  # fmt: skip
+    if analyses.tuning:
+        stages.run("tuning", name, tuning.write_layer_tuning, model, model_dir, name, layer_dir,
+                   units)  # fmt: skip
+    if analyses.upstream:
+        stages.run("upstream", name, upstream.write_layer_upstream, model, model_dir, info, name,
+                   layer_dir, units)  # fmt: skip

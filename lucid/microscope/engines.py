@@ -1,8 +1,9 @@
 """Engines run render jobs: in this process, or as Ray tasks on a cluster.
 
 Both call ``lucid.microscope.jobs.run_job``, which writes each result atomically into the
-atlas directory, so an engine returns nothing but errors; the driver builds the pages
-from the files afterwards. With Ray, that directory must be on a file system every node
+atlas directory, so an engine returns only the seconds its jobs took, summed per kind
+(``{"channel": 12.5, ...}``; with Ray, task seconds summed over the workers), and errors;
+the driver builds the pages from the files afterwards. With Ray, that directory must be on a file system every node
 shares (e.g. NFS), at the same path.
 
     engines.LocalEngine()                          # default
@@ -12,7 +13,10 @@ Ray is optional (``pip install ray``). Each task asks for one GPU when the clust
 (so TensorFlow in the task sees exactly one), else for one CPU.
 """
 
+import collections
 import logging
+import time
+from typing import Dict
 from typing import Optional
 from typing import Sequence
 
@@ -29,13 +33,18 @@ class LocalEngine:
 
     name = "local"
 
-    def run(self, model, model_dir: str, jobs: Sequence[jobs_lib.Job], settings, progress=True):
-        """Renders ``jobs`` of ``model`` (a Model, zoo name or ``module:Class``) into ``model_dir``."""
+    def run(
+        self, model, model_dir: str, jobs: Sequence[jobs_lib.Job], settings, progress=True
+    ) -> Dict[str, float]:
+        """Renders ``jobs`` of ``model`` (a Model, zoo name or ``module:Class``) into
+        ``model_dir``; returns the seconds spent per kind."""
         from tqdm.auto import tqdm
 
         model = models.resolve_model(model)
-        for job in tqdm(jobs, desc="microscope", unit="job", disable=not progress or not jobs):
-            jobs_lib.run_job(model, model_dir, job, settings)
+        seconds = collections.defaultdict(float)
+        for job in tqdm(jobs, desc="render jobs", unit="job", disable=not progress or not jobs):
+            seconds[job.kind] += _timed_job(model, model_dir, job, settings)
+        return dict(seconds)
 
 
 class RayEngine:
@@ -54,10 +63,13 @@ class RayEngine:
         self.address = address
         self.gpus_per_task = gpus_per_task
 
-    def run(self, model, model_dir: str, jobs: Sequence[jobs_lib.Job], settings, progress=True):
-        """Submits ``jobs``, waits for all of them, and re-raises the first failure."""
+    def run(
+        self, model, model_dir: str, jobs: Sequence[jobs_lib.Job], settings, progress=True
+    ) -> Dict[str, float]:
+        """Submits ``jobs``, waits for all of them, and re-raises the first failure; returns
+        the task seconds per kind."""
         if not jobs:
-            return
+            return {}
         ray = import_ray()
         started = not ray.is_initialized()
         if started:
@@ -68,8 +80,8 @@ class RayEngine:
                 gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
             task = ray.remote(num_cpus=1, num_gpus=gpus, max_retries=2)(_run_task)
             model_ref = ray.put(model)
-            pending = [task.remote(model_ref, model_dir, job, settings) for job in jobs]
-            _wait_all(ray, pending, progress)
+            pending = {task.remote(model_ref, model_dir, job, settings): job.kind for job in jobs}
+            return _wait_all(ray, pending, progress)
         finally:
             if started:
                 ray.shutdown()
@@ -101,23 +113,39 @@ def get_engine(name: str = "local", address: Optional[str] = None):
     raise ValueError(f"engine must be one of {ENGINES}; got engine={name!r}.")
 
 
-def _wait_all(ray, pending, progress):
+def _wait_all(ray, kinds, progress):
+    """Waits for the tasks ``kinds`` (``{ref: kind}``); returns their seconds per kind."""
     from tqdm.auto import tqdm
 
-    with tqdm(total=len(pending), desc="microscope (ray)", unit="job", disable=not progress) as bar:
+    seconds = collections.defaultdict(float)
+    pending = list(kinds)
+    with tqdm(
+        total=len(pending), desc="render jobs (ray)", unit="job", disable=not progress
+    ) as bar:
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            ray.get(done)  # raises the task's exception, with its traceback
+            for ref in done:
+                seconds[kinds[ref]] += ray.get(
+                    ref
+                )  # raises the task's exception, with its traceback
             bar.update(len(done))
+    return dict(seconds)
+
+
+def _timed_job(model, model_dir, job, settings) -> float:
+    """Runs one job; returns its wall seconds."""
+    start = time.perf_counter()
+    jobs_lib.run_job(model, model_dir, job, settings)
+    return time.perf_counter() - start
 
 
 _MODELS = {}  # per worker process: models already resolved, by name, so graphs load once
 
 
 def _run_task(model, model_dir, job, settings):
-    """A Ray task: renders one job (``model`` a name or a pickled Model)."""
+    """A Ray task: renders one job (``model`` a name or a pickled Model); returns its seconds."""
     if isinstance(model, str):
         if model not in _MODELS:
             _MODELS[model] = models.resolve_model(model)
         model = _MODELS[model]
-    return jobs_lib.run_job(model, model_dir, job, settings)
+    return _timed_job(model, model_dir, job, settings)

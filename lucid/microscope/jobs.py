@@ -1,39 +1,46 @@
 """Render jobs: one batch of units of one layer, one kind of visualization, written as results.
 
 A :class:`Job` is what an engine runs (in-process or as a Ray task): :func:`run_job` renders
-its units with ``lucid.optvis.batch.render_units`` and writes each unit's result atomically
-into the atlas (see ``lucid.microscope.results``). Kinds:
+its units (``lucid.microscope.renderers``) and writes each unit's result atomically into
+the atlas (see ``lucid.microscope.results``). Kinds:
 
 * ``"channel"``: the mean of the channel over all positions.
 * ``"neuron"``: the channel at the centre position (spatial layers only).
+* ``"negative"``: the channel's mean *minimised*: what turns the unit off.
 * ``"diverse"``: ``settings.diverse`` images of the channel rendered together, with a
   diversity penalty between them (Olah et al. 2017) computed at ``Job.diversity_layer``
   (the layer itself, or for a dense layer the closest spatial layer before it).
+* ``"alpha"``: a transparent (RGBA) render of the channel, as in
+  ``notebooks/transparency.ipynb`` (only with ``RenderSettings.alpha``).
 * ``"deepdream"``: one image per layer maximizing the mean squared activation.
 
 A job always renders all of its units, even when some are done already, so every unit is
 rendered in the same batch as in an uninterrupted build (batched kernels may round
 differently with another batch); only results not done yet are written. Seeds come from
-``batch.unit_seed``; the diverse copies and the DeepDream image use their own seed streams.
+``batch.unit_seed``; the negative renders, the diverse copies and the DeepDream image use
+their own seed streams, the alpha renders their own seed kind.
+
+Every result records ``"timing": {"seconds": s}``, the unit's share of its batch's wall
+time, outside ``params``: resuming ignores it, and it is the only thing in an atlas that
+differs between two builds.
 """
 
 import dataclasses
+import inspect
 import os
 from typing import Optional
 from typing import Tuple
 
-import tensorflow.compat.v1 as tf
-
 import lucid
 from lucid.microscope import layout
+from lucid.microscope import renderers
 from lucid.microscope import results
 from lucid.optvis import batch
-from lucid.optvis import objectives
+from lucid.optvis.precision import FLOAT32
+from lucid.optvis.precision import PRECISIONS
 
-KINDS = ("channel", "neuron", "diverse", "deepdream")
-# Second words of the per-item stateless seeds: render_units' own items use 0.
-_DIVERSE_STREAM = 1  # copy k of a diverse set uses _DIVERSE_STREAM + k
-_DEEPDREAM_STREAM = 1000
+KINDS = renderers.KINDS
+LAYER_KINDS = ("deepdream",)  # one result per layer, not per unit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,11 +48,17 @@ class RenderSettings:
     """How units are rendered; part of every result's parameters.
 
     Attributes:
-      steps: optimization steps per image.
+      steps: optimization steps per image (Microscope's renders use 4096).
       size: image width and height in pixels.
       seed: mixed into every unit's seed (``batch.unit_seed``).
       diverse: images per unit in the diverse set (0: none).
       diversity_weight: weight of the diversity penalty.
+      negative: also render each unit minimised.
+      alpha: also render each unit as a transparent RGBA image (RGB models only).
+      caricature: dataset images per layer shown with their caricature at that layer
+        (0: none; only built with dataset images).
+      precision: ``"float32"`` or ``"bfloat16"`` (``lucid.optvis.precision``); recorded in
+        the results' parameters only when not float32, so float32 atlases stay done.
     """
 
     steps: int = 512
@@ -53,6 +66,35 @@ class RenderSettings:
     seed: int = 0
     diverse: int = 4
     diversity_weight: float = 100.0
+    negative: bool = True
+    alpha: bool = False
+    caricature: int = 2
+    precision: str = FLOAT32
+
+    def __post_init__(self):
+        if not isinstance(self.caricature, int) or self.caricature < 0:
+            raise ValueError(
+                f"RenderSettings: caricature must be an int >= 0 (images per layer, 0: none); "
+                f"got caricature={self.caricature!r}."
+            )
+        check_precision(self.precision)
+
+
+def batch_supports_precision() -> bool:
+    """Whether ``batch.render_units`` takes a ``precision`` argument."""
+    return "precision" in inspect.signature(batch.render_units).parameters
+
+
+def check_precision(precision: str) -> None:
+    """Raises ValueError unless ``precision`` is one the batch renderer can use."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got precision={precision!r}.")
+    if precision != FLOAT32 and not batch_supports_precision():
+        raise ValueError(
+            f"precision={precision!r} needs lucid.optvis.batch.render_units(precision=...), "
+            "which this version of lucid does not have yet; render with float32 "
+            "(--precision float32, the default)."
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +128,8 @@ def result_params(model_name: str, job: Job, unit: Optional[int], settings: Rend
         "seed": settings.seed,
         "version": lucid.__version__,
     }
+    if settings.precision != FLOAT32:
+        params["precision"] = settings.precision
     if job.kind == "diverse":
         params.update(
             count=settings.diverse,
@@ -95,20 +139,19 @@ def result_params(model_name: str, job: Job, unit: Optional[int], settings: Rend
     return params
 
 
+def _unit_key(job: Job, unit: int) -> Optional[int]:
+    return None if job.kind in LAYER_KINDS else unit
+
+
 def pending_units(model_name: str, results_dir: str, job: Job, settings: RenderSettings):
     """The units of ``job`` whose result is not done with these parameters."""
-    if job.kind == "deepdream":
-        params = result_params(model_name, job, None, settings)
-        return (
-            [] if results.is_done(results_dir, layout.result_stem(None, job.kind), params) else [0]
-        )
     return [
         unit
         for unit in job.units
         if not results.is_done(
             results_dir,
-            layout.result_stem(unit, job.kind),
-            result_params(model_name, job, unit, settings),
+            layout.result_stem(_unit_key(job, unit), job.kind),
+            result_params(model_name, job, _unit_key(job, unit), settings),
         )
     ]
 
@@ -131,96 +174,20 @@ def run_job(model, model_dir: str, job: Job, settings: RenderSettings, progress=
         return 0
     written = []
 
-    def write(unit, images):
+    def write(unit, images, seconds):
         if unit not in todo or unit in written:
             return
-        stem = layout.result_stem(None if job.kind == "deepdream" else unit, job.kind)
-        unit_key = None if job.kind == "deepdream" else unit
-        params = result_params(model.name, job, unit_key, settings)
+        key = _unit_key(job, unit)
+        params = result_params(model.name, job, key, settings)
         if job.kind == "diverse":
             named = {str(k): image for k, image in enumerate(images)}
         else:
             named = {"": images[0]}
-        results.write_result(results_dir, stem, params, named)
+        timing = {"seconds": round(float(seconds), 3)}
+        results.write_result(
+            results_dir, layout.result_stem(key, job.kind), params, named, timing=timing
+        )
         written.append(unit)
 
-    _render(model, job, settings, progress, write)
+    renderers.render_job(model, job, settings, progress, write)
     return len(written)
-
-
-def _render(model, job, settings, progress, write):
-    """Renders the job's units, calling ``write(unit, images [k, h, w, 3])`` per unit."""
-    common = dict(size=settings.size, steps=settings.steps, seed=settings.seed, progress=progress)
-    units = list(job.units)
-    if job.kind in ("channel", "neuron"):
-
-        def on_batch(batch_units, images):
-            for unit, image in zip(batch_units, images):
-                write(unit, image[None])
-
-        batch.render_units(
-            model,
-            job.layer,
-            units,
-            kind=job.kind,
-            batch_size=len(units),
-            on_batch=on_batch,
-            **common,
-        )
-    elif job.kind == "diverse":
-        n = settings.diverse
-        copies = [unit for unit in units for _ in range(n)]
-        images = batch.render_units(
-            model,
-            job.layer,
-            copies,
-            batch_size=len(copies),
-            param_f=_stream_image(n, _DIVERSE_STREAM),
-            objective_f=_diverse_objective_f(n, job.diversity_layer, settings.diversity_weight),
-            **common,
-        )
-        for i, unit in enumerate(units):
-            write(unit, images[i * n : (i + 1) * n])
-    else:
-        image = batch.render_units(
-            model,
-            job.layer,
-            [0],
-            batch_size=1,
-            param_f=_stream_image(1, _DEEPDREAM_STREAM),
-            objective_f=lambda layer, unit, index: objectives.deepdream(layer),
-            **common,
-        )
-        write(0, image)
-
-
-def _stream_image(copies, stream):
-    """A ``render_units`` param_f giving item ``i`` the seed ``(unit_seed, stream + i % copies)``."""
-
-    def param_f(batch_n, size, seeds):
-        copy = tf.range(batch_n, dtype=tf.int64) % copies + stream
-        return batch.image(batch_n, size, tf.stack([seeds[:, 0], seeds[:, 1] + copy], axis=1))
-
-    return param_f
-
-
-def _diverse_objective_f(copies, diversity_layer, weight):
-    """Item ``i``: its channel; the first item of each group of copies adds the group's penalty."""
-
-    def objective_f(layer, unit, index):
-        objective = objectives.channel(layer, unit, batch=index)
-        if diversity_layer is not None and copies > 1 and index % copies == 0:
-            objective = objective - weight * _group_diversity(diversity_layer, index, copies)
-        return objective
-
-    return objective_f
-
-
-def _group_diversity(layer, start, count):
-    """``objectives.diversity(layer)`` over batch items ``start .. start + count - 1`` only."""
-    diversity = objectives.diversity(layer)
-
-    def inner(T):
-        return diversity(lambda name: T(name)[start : start + count])
-
-    return objectives.Objective(inner, "diversity", f"Diversity {layer} [{start}:{start + count}]")

@@ -10,6 +10,8 @@ An atlas directory looks like this (``M`` a model, ``L`` a layer, both as safe n
     M/L/unit-0042.html               one unit (linkable)
     M/L/img/unit-0042-channel.png    results; each result has a JSON next to it
     M/L/img/unit-0042-channel.json   written last: the commit marker of that result
+    M/L/img/unit-0042-scores.json    a unit's quality scores (no image)
+    M/L/img/layer-deepdream.png      layer results: DeepDream, caricatures (+ JSON)
 
 Layer names come from model files and may contain ``/`` or any other character, so each
 becomes a safe file name: itself when it is already plain (letters, digits, ``.``, ``_``,
@@ -28,6 +30,7 @@ INDEX_HTML = "index.html"
 STYLE_CSS = "style.css"
 RESULTS_DIR = "img"
 DEEPDREAM_STEM = "layer-deepdream"
+CARICATURE_STEM = "layer-caricature"
 TEMP_MARKER = ".tmp-"
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
@@ -81,9 +84,10 @@ def unit_page(unit: int) -> str:
 
 
 def result_stem(unit: Optional[int], kind: str) -> str:
-    """The file stem of one result: ``"unit-0042-channel"``, or the layer's DeepDream."""
+    """The file stem of one result: ``"unit-0042-channel"``, or a layer's (unit None)
+    ``"layer-deepdream"`` or ``"layer-caricature"``."""
     if unit is None:
-        return DEEPDREAM_STEM
+        return f"layer-{kind}"
     return f"{unit_stem(unit)}-{kind}"
 
 

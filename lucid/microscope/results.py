@@ -52,16 +52,28 @@ def write_if_changed(path: str, data: bytes) -> bool:
     return True
 
 
+_PNG_MODES = {3: "RGB", 4: "RGBA"}
+
+
 def png_bytes(image: np.ndarray) -> bytes:
-    """PNG of an `[h, w, 3]` image: floats in `[0, 1]` (clipped) or uint8. No metadata."""
+    """PNG of an `[h, w, 3]` (RGB) or `[h, w, 4]` (RGBA) image: floats in `[0, 1]` (clipped)
+    or uint8. No metadata."""
     image = np.asarray(image)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"png_bytes: image must be [h, w, 3]; got shape {image.shape}.")
+    if image.ndim != 3 or image.shape[-1] not in _PNG_MODES:
+        raise ValueError(
+            f"png_bytes: image must be [h, w, 3] (RGB) or [h, w, 4] (RGBA); got shape {image.shape}."
+        )
     if image.dtype != np.uint8:
         image = np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(image, "RGB").save(buffer, format="PNG")
+    Image.fromarray(image, _PNG_MODES[image.shape[-1]]).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def read_png(path: str) -> np.ndarray:
+    """The RGB PNG at ``path`` (as written by :func:`png_bytes`): float32 `[h, w, 3]` in `[0, 1]`."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), np.float32) / 255.0
 
 
 def json_bytes(value) -> bytes:
@@ -73,7 +85,8 @@ def write_result(
     directory: str, stem: str, params: dict, images: Dict[str, np.ndarray], **extra
 ) -> None:
     """Writes a result: each image as ``<stem>-<name>.png`` (or ``<stem>.png`` for name ""),
-    then ``<stem>.json`` with ``params``, the file names and ``extra`` fields."""
+    then ``<stem>.json`` with ``params``, the file names and ``extra`` fields (e.g. a
+    render's ``timing={"seconds": s}``, which, being outside ``params``, resuming ignores)."""
     files = []
     for name, image in images.items():
         file_name = f"{stem}-{name}.png" if name else f"{stem}.png"

@@ -26,7 +26,7 @@ def _record(atlas, layer, stem):
 def test_build_writes_every_kind_of_result_with_its_parameters(reference_atlas):
     atlas = reference_atlas
     for unit in range(3):
-        for kind in ("channel", "neuron", "diverse", "examples"):
+        for kind in ("channel", "neuron", "negative", "diverse", "examples", "scores"):
             record = _record(atlas, "color", f"unit-{unit:04d}-{kind}")
             assert record["params"]["unit"] == unit
             assert record["params"]["kind"] == kind
@@ -34,6 +34,15 @@ def test_build_writes_every_kind_of_result_with_its_parameters(reference_atlas):
             for name in record["files"]:
                 with Image.open(os.path.join(atlas, "ToyModel", "color", "img", name)) as image:
                     image.load()
+            # Renders say how long they took, outside the parameters resuming compares.
+            if kind in ("channel", "neuron", "negative", "diverse"):
+                assert record["timing"]["seconds"] >= 0
+                assert "timing" not in record["params"]
+        scores = _record(atlas, "color", f"unit-{unit:04d}-scores")["scores"]
+        assert set(scores) == {"activation_ratio", "stability", "diversity"}
+        assert not os.path.exists(
+            os.path.join(atlas, "ToyModel", "color", "img", f"unit-{unit:04d}-alpha.json")
+        )  # alpha renders only with --alpha
         channel = _record(atlas, "color", f"unit-{unit:04d}-channel")["params"]
         assert {k: channel[k] for k in ("steps", "size", "seed")} == {
             "steps": 4,
@@ -50,6 +59,20 @@ def test_build_writes_every_kind_of_result_with_its_parameters(reference_atlas):
     diverse = _record(atlas, "logits", "unit-0000-diverse")["params"]
     assert diverse["diversity_layer"] == "stripes"
     assert _record(atlas, "color", "layer-deepdream")["params"]["unit"] is None
+    # The analyses of the other modules are wired in: every unit's tuning curves and upstream
+    # weights, the model's architecture and the image tours.
+    for layer in ("color", "logits"):
+        for unit in range(3):
+            for kind in ("tuning", "upstream"):
+                assert _record(atlas, layer, f"unit-{unit:04d}-{kind}")["params"]["unit"] == unit
+    for name in ("architecture.json", "architecture.svg", "images/image-000.json"):
+        assert os.path.isfile(os.path.join(atlas, "ToyModel", name)), name
+    caricature = _record(atlas, "logits", "layer-caricature")
+    assert [pair["caption"] for pair in caricature["pairs"]] == ["blue.png", "vertical.png"]
+    assert caricature["files"] == [
+        "layer-caricature-image-0.png", "layer-caricature-0.png",
+        "layer-caricature-image-1.png", "layer-caricature-1.png",
+    ]  # fmt: skip
     with Image.open(
         os.path.join(atlas, "ToyModel", "color", "img", "unit-0000-channel.png")
     ) as image:
@@ -187,14 +210,24 @@ def test_jobs_are_chunked_by_batch_size_and_stable():
     assert summary == [
         ("color", "channel", (0, 1)), ("color", "channel", (2,)),
         ("color", "neuron", (0, 1)), ("color", "neuron", (2,)),
+        ("color", "negative", (0, 1)), ("color", "negative", (2,)),
         ("color", "diverse", (0,)), ("color", "diverse", (1,)), ("color", "diverse", (2,)),
         ("color", "deepdream", (0,)),
         ("logits", "channel", (0, 1)), ("logits", "channel", (2, 3)), ("logits", "channel", (4,)),
+        ("logits", "negative", (0, 1)), ("logits", "negative", (2, 3)),
+        ("logits", "negative", (4,)),
         ("logits", "diverse", (0,)), ("logits", "diverse", (1,)), ("logits", "diverse", (2,)),
         ("logits", "diverse", (3,)), ("logits", "diverse", (4,)),
         ("logits", "deepdream", (0,)),
     ]  # fmt: skip
     assert build.plan_jobs(model, info, layers, units, settings, batch_size=2) == planned
+    # Without negatives, with alpha renders (batched as the channels are):
+    settings = jobs.RenderSettings(diverse=0, negative=False, alpha=True)
+    color = build.plan_jobs(model, info, layers[:1], units, settings, batch_size=2)
+    assert [(job.kind, job.units) for job in color] == [
+        ("channel", (0, 1)), ("channel", (2,)), ("neuron", (0, 1)), ("neuron", (2,)),
+        ("alpha", (0, 1)), ("alpha", (2,)), ("deepdream", (0,)),
+    ]  # fmt: skip
 
 
 def test_parse_units():

@@ -15,6 +15,7 @@ from lucid.microscope import results
 from tests.microscope.conftest import ATLAS_MARKERS
 from tests.microscope.conftest import read_tree
 from tests.microscope.conftest import toy_build_argv
+from tests.microscope.timings import differences
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -33,10 +34,11 @@ def _check_no_corruption(out_dir):
 
 
 def _assert_same_site(out_dir, reference):
+    """The same files with the same bytes, but for the seconds each render took."""
     tree = read_tree(out_dir)
     assert not [p for p in tree if layout.is_temp_file(os.path.basename(p))]
     assert sorted(tree) == sorted(read_tree(reference))
-    different = [p for p, data in read_tree(reference).items() if tree[p] != data]
+    different = differences(tree, read_tree(reference))
     assert not different, different
 
 
@@ -76,11 +78,11 @@ class _Crash(BaseException):
     """Stands for the process dying: nothing in the build catches it."""
 
 
-@pytest.mark.parametrize("crash_at", [3, 23])
+@pytest.mark.parametrize("crash_at", [5, 25])
 def test_build_crashed_mid_write_resumes_to_the_same_site(
     tmp_path, toy_images, reference_atlas, monkeypatch, crash_at
 ):
-    # Crash on the `crash_at`-th atomic write (3: among the dataset examples, 23: inside a
+    # Crash on the `crash_at`-th atomic write (5: among the dataset examples, 25: inside a
     # render job), leaving a half-written temporary file as a killed process would.
     out_dir = tmp_path / "atlas"
     real_atomic_write = results.atomic_write
@@ -103,3 +105,23 @@ def test_build_crashed_mid_write_resumes_to_the_same_site(
 
     assert cli.main(toy_build_argv(out_dir, toy_images)) == 0
     _assert_same_site(out_dir, reference_atlas)
+
+
+def test_only_the_measured_seconds_are_ignored():
+    record = {"params": {"steps": 4}, "timing": {"seconds": 1.5}, "files": ["a.png"]}
+    api = {"timings": {"channel": 1.5}, "scores": {"stability": 0.5}}
+    page = b"<tr><td>channel</td><td>steps=4</td><td>1.5 s</td></tr>"
+    reference = {"r.json": results.json_bytes(record), "api.json": results.json_bytes(api),
+                 "u.html": page}  # fmt: skip
+    slower = {
+        "r.json": results.json_bytes(dict(record, timing={"seconds": 9.25})),
+        "api.json": results.json_bytes(dict(api, timings={"channel": 9.25})),
+        "u.html": page.replace(b"1.5 s", b"9.25 s"),
+    }
+    assert differences(slower, reference) == []
+    changed = {
+        "r.json": results.json_bytes(dict(record, params={"steps": 5})),
+        "api.json": results.json_bytes(dict(api, scores={"stability": 0.25})),
+        "u.html": page.replace(b"steps=4", b"steps=5"),
+    }
+    assert differences(changed, reference) == ["api.json", "r.json", "u.html"]
