@@ -288,3 +288,14 @@ def write_fake_atlas(out_dir):
             {"caption": caption, "file": stem + ".png", "layers": tour_layers},
         )
     return model_dir, info
+
+
+@pytest.fixture(scope="session")
+def fake_atlas(tmp_path_factory):
+    """:func:`write_fake_atlas` with its site generated: ``(directory, model dir, info)``."""
+    from lucid.microscope import site
+
+    out_dir = str(tmp_path_factory.mktemp("fake_atlas"))
+    model_dir, info = write_fake_atlas(out_dir)
+    site.generate_site(out_dir)
+    return out_dir, os.path.basename(model_dir), info

@@ -25,12 +25,9 @@ UNIT_FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory):
-    out_dir = str(tmp_path_factory.mktemp("api_atlas"))
-    model_dir, info = write_fake_atlas(out_dir)
-    site.generate_site(out_dir)
-    return out_dir, os.path.basename(model_dir), info
+@pytest.fixture
+def atlas(fake_atlas):
+    return fake_atlas
 
 
 def _json(out_dir, *path):
