@@ -114,7 +114,7 @@ def count(run_metadata) -> list:
         raw_type = node.op if node is not None else _type_from_label(labels.get(name, ""))
         op_type = normalised_type(raw_type)
         kind = _KINDS.get(op_type, op_type)
-        if kind == FORWARD and _in_gradient_scope(name):
+        if kind == FORWARD and in_gradient_scope(name):
             kind = INPUT_GRADIENT  # e.g. strided_conv_grad's stride-1 convolution
         in_shapes = _input_shapes(node, shapes, nodes) if node is not None else None
         out_shapes = shapes.get(name, [])
@@ -125,7 +125,7 @@ def count(run_metadata) -> list:
     return records
 
 
-def _in_gradient_scope(name: str) -> bool:
+def in_gradient_scope(name: str) -> bool:
     # tf.gradients builds the backward pass under "gradients", "gradients_1", ... scopes.
     return any(part.split("_")[0] == "gradients" for part in name.split("/")[:-1])
 
