@@ -120,12 +120,14 @@ def _kept_tensors(tensors, t_input, layer_of):
         for inp in tensor.op.inputs:
             consumers[inp.name].append(name)
     from_input = reachable(t_input.name, consumers.__getitem__) | {t_input.name}
-    feeds_layer = set(layer_of)
-    for name in layer_of:
-        feeds_layer |= reachable(name, lambda n: [t.name for t in tensors[n].op.inputs])
+    # Everything some declared layer depends on (one search from a start joined to them all).
+    feeds_layer = reachable(
+        None, lambda n: list(layer_of) if n is None else [t.name for t in tensors[n].op.inputs]
+    )
     kept = {t_input.name, *layer_of}
-    for name in sorted(from_input & feeds_layer):
-        tensor = tensors[name]
+    for name, tensor in tensors.items():  # graph order
+        if name not in from_input or name not in feeds_layer:
+            continue
         live_inputs = [t for t in tensor.op.inputs if t.name in from_input]
         if tensor.op.type in JOIN_OPS and len(live_inputs) >= 2:
             kept.add(name)
