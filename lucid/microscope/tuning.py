@@ -11,14 +11,15 @@ Stimuli come from ``lucid.misc.stimuli`` at the model's input size (``[h, w, 3]`
   unit's best response with that parameter fixed.
 * **hue** (degrees, 0 to 345 by 15; 0 red, 120 green, 240 blue): a saturated disc (a third
   of the image) on mid-grey. RGB models only: a grey model would see luminance only.
-* **curvature** (1/pixels): ``stimuli.rounded_corner`` drawn as a line, black on white,
-  with radius ``r`` from half the image side down to a sixteenth (``x = 1 / r``), each at 8
+* **curvature** (1/pixels): ``stimuli.rounded_corner_line``, a right-angled corner
+  rounded to radius ``r`` drawn as a black line (``side / 64`` pixels wide, at least 1) on
+  white, ``r`` from half the image side down to a sixteenth (``x = 1 / r``), each at 8
   orientations (the largest response over them).
 
 A unit's response to an image is its channel's maximum over positions (a dense unit's
 value), computed for all units of the layer at once by
-``dataset_examples.channel_maxima`` in batches. Stimuli are deterministic (seeded
-anti-aliasing), so the curves and the chart are too.
+``dataset_examples.channel_maxima`` in batches. Stimuli are deterministic (no random
+jitter), so the curves and the chart are too.
 """
 
 import dataclasses
@@ -49,8 +50,6 @@ CORNER_ORIENTATIONS = tuple(range(0, 360, 45))
 BATCH_SIZE = 64
 LOG_X_CURVES = ("frequency",)
 X_TICKS = {"angle": (0, 45, 90, 135), "hue": (0, 120, 240), "frequency": (1 / 32, 1 / 8, 1 / 2)}
-_CORNER_SAMPLES = 3  # anti-aliasing samples per pixel of the curves
-_CORNER_SEED = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,13 +91,13 @@ def _curves(height, width) -> Sweep:
     top, left = (side - height) // 2, (side - width) // 2
     radii = [side * fraction for fraction in RADIUS_FRACTIONS]
     grid = [(k, o) for k in range(len(radii)) for o in CORNER_ORIENTATIONS]
+    line_width = max(1.0, side / 64)
     images = [
-        stimuli.rounded_corner(
-            orientation, radii[k], size=side, boundary_line=True, alias_factor=_CORNER_SAMPLES,
-            boundary_width=max(1, side // 64), seed=_CORNER_SEED,
-        )[top : top + height, left : left + width]
+        stimuli.rounded_corner_line(orientation, radii[k], size=side, line_width=line_width)[
+            top : top + height, left : left + width
+        ]
         for k, orientation in grid
-    ]  # fmt: skip
+    ]
     return Sweep(
         np.stack(images).astype(np.float32),
         (("curvature", "1/pixels", _rounded(1 / r for r in radii), np.array([k for k, _ in grid])),),

@@ -115,6 +115,25 @@ def rmin(X, Y, r):
     return np.where(np.less_equal(np.abs(X - Y), r), rounded, np.minimum(X, Y))
 
 
+def rounded_corner_function(orientation, r, angular_width=90):
+    """The implicit function of a rounded corner: ``E(X, Y)`` in pixels, negative inside.
+
+    Args: as :func:`rounded_corner`. ``X`` and ``Y`` are pixel offsets from the centre.
+    """
+    orientation = np.deg2rad(orientation) + np.pi / 2
+    angular_width = np.deg2rad(angular_width)
+    ang1 = orientation - angular_width / 2
+    ang2 = orientation + angular_width / 2 + np.pi
+    shift = r * (1 - 1 / np.sqrt(2))
+
+    def corner(X, Y):
+        X_ = np.cos(ang1) * X + np.sin(ang1) * Y + shift
+        Y_ = np.cos(ang2) * X + np.sin(ang2) * Y + shift
+        return rmin(X_, Y_, r)
+
+    return corner
+
+
 def rounded_corner(orientation, r, angular_width=90, size=224, **kwds):
     """Renders a "rounded corner" (a curve) stimulus.
 
@@ -123,24 +142,57 @@ def rounded_corner(orientation, r, angular_width=90, size=224, **kwds):
       r: radius of the rounding, in pixels (0 gives a sharp corner).
       angular_width: angle between the two edges, in degrees (90 for a right angle).
       size: image side in pixels.
-      **kwds: options of `sample_binary_image` (colours, boundary_line, fading, ...).
+      **kwds: options of `sample_binary_image` (colours, boundary_line, fading, seed, ...).
 
     Returns:
       `[size, size, 3]` float array in `[0, 1]`.
     """
-    orientation = np.deg2rad(orientation) + np.pi / 2
-    angular_width = np.deg2rad(angular_width)
-    ang1 = orientation - angular_width / 2
-    ang2 = orientation + angular_width / 2 + np.pi
-    shift = r * (1 - 1 / np.sqrt(2))
+    corner = rounded_corner_function(orientation, r, angular_width)
+    return sample_binary_image(size, **kwds)(lambda X, Y: 10 * corner(X, Y))
 
-    @sample_binary_image(size, **kwds)
-    def img(X, Y):
-        X_ = np.cos(ang1) * X + np.sin(ang1) * Y + shift
-        Y_ = np.cos(ang2) * X + np.sin(ang2) * Y + shift
-        return 10 * rmin(X_, Y_, r)
 
-    return img
+def line_image(size, line_width=1.0, color=(0, 0, 0), background=(1, 1, 1)):
+    """Returns a renderer that draws the zero set of an implicit function as a line.
+
+    Unlike ``sample_binary_image(..., boundary_line=True)`` this evaluates the function
+    once, with no random jitter: the distance to the line is taken as ``E / |grad E|``
+    (central differences on the pixel grid), and a pixel's coverage is
+    ``clip(line_width / 2 + 0.5 - distance, 0, 1)``, an anti-aliased line of that width.
+
+    Args:
+      size: image side in pixels (coordinates as in :func:`sample_binary_image`).
+      line_width: in pixels.
+      color: RGB in `[0, 1]` of the line; background: of the rest.
+
+    Returns:
+      A function mapping ``E(x, y)`` (vectorized) to a `[size, size, 3]` float array in `[0, 1]`.
+    """
+    coords = np.arange(size, dtype=np.float64) - size // 2
+    X, Y = coords[None, :], coords[:, None]
+    color = np.asarray(color, np.float64).reshape([1, 1, 3])
+    background = np.asarray(background, np.float64).reshape([1, 1, 3])
+
+    def render(E):
+        values = np.broadcast_to(E(X, Y), (size, size)).astype(np.float64)
+        d_rows, d_cols = np.gradient(values)
+        distance = np.abs(values) / np.maximum(np.hypot(d_rows, d_cols), 1e-6)
+        coverage = np.clip(line_width / 2 + 0.5 - distance, 0.0, 1.0)[..., None]
+        return coverage * color + (1 - coverage) * background
+
+    return render
+
+
+def rounded_corner_line(orientation, r, angular_width=90, size=224, line_width=1.0, **kwds):
+    """A rounded corner drawn as a line (black on white by default), without random jitter.
+
+    Args: as :func:`rounded_corner`; ``line_width`` and ``**kwds`` (``color``,
+    ``background``) as :func:`line_image`.
+
+    Returns:
+      `[size, size, 3]` float array in `[0, 1]`.
+    """
+    corner = rounded_corner_function(orientation, r, angular_width)
+    return line_image(size, line_width, **kwds)(corner)
 
 
 def _height_width(size: Size) -> Tuple[int, int]:

@@ -6,8 +6,10 @@ import pytest
 from lucid.misc.stimuli import disc
 from lucid.misc.stimuli import grating
 from lucid.misc.stimuli import hue_color
+from lucid.misc.stimuli import line_image
 from lucid.misc.stimuli import rmin
 from lucid.misc.stimuli import rounded_corner
+from lucid.misc.stimuli import rounded_corner_line
 from lucid.misc.stimuli import sample_binary_image
 
 
@@ -88,3 +90,28 @@ def test_hue_color_and_disc():
     np.testing.assert_allclose(image[7, 3], [0.25, 0.25, 0.75])  # on the edge: half and half
     np.testing.assert_allclose(image[0, 0], [0.5, 0.5, 0.5])
     assert disc((6, 12), (1, 0, 0)).shape == (6, 12, 3)
+
+
+def test_line_image_draws_the_zero_set_at_its_width_whatever_the_function_s_scale():
+    vertical = line_image(9)(lambda x, y: x + 0 * y)  # x = -4..4: the line is column 4
+    np.testing.assert_array_equal(vertical[:, 4], 0.0)
+    np.testing.assert_array_equal(vertical[:, [0, 1, 2, 3, 5, 6, 7, 8]], 1.0)
+    wide = line_image(9, line_width=2, color=(1, 0, 0), background=(0, 0, 1))(
+        lambda x, y: x + 0 * y
+    )
+    np.testing.assert_allclose(wide[0, 3:6], [[0.5, 0, 0.5], [1, 0, 0], [0.5, 0, 0.5]])
+    diagonal = line_image(16)(lambda x, y: x + y)
+    np.testing.assert_allclose(line_image(16)(lambda x, y: 5 * (x + y)), diagonal)
+    np.testing.assert_array_equal(diagonal[8, 8], 0.0)  # x = y = 0 is on the line
+    np.testing.assert_array_equal(diagonal[0, 0], 1.0)
+
+
+def test_rounded_corner_line_is_deterministic_and_follows_the_corner():
+    np.random.seed(0)
+    first = rounded_corner_line(90, 8, size=32, line_width=2)
+    np.random.seed(1)
+    np.testing.assert_array_equal(rounded_corner_line(90, 8, size=32, line_width=2), first)
+    assert first.min() == 0.0 and first.max() == 1.0
+    filled = rounded_corner(90, 8, size=32, alias_factor=1, seed=0)
+    edge = np.abs(np.diff(filled[..., 0], axis=1)) > 0.5  # where the filled corner's edge is
+    assert (first[:, 1:][edge, 0] < 0.5).mean() > 0.9  # the line is drawn there
