@@ -42,7 +42,6 @@ pixels from outside the image 0 as ``random_rotate`` does. Runs on the GPU like 
 import hashlib
 import logging
 import math
-import numbers
 from typing import Callable
 from typing import Optional
 from typing import Sequence
@@ -50,6 +49,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.optvis import batch_args
 from lucid.optvis import objectives
 from lucid.optvis import render
 from lucid.optvis import render_util
@@ -87,7 +87,7 @@ def unit_seed(model_name: str, layer: str, unit: int, kind: str, seed: int = 0) 
         if not isinstance(value, str):
             raise TypeError(f"unit_seed: {name} must be a str; got {name}={value!r}.")
     for name, value in (("unit", unit), ("seed", seed)):
-        if not _is_int(value):
+        if not batch_args.is_int(value):
             raise TypeError(f"unit_seed: {name} must be an int; got {name}={value!r}.")
     key = f"{model_name}/{layer}/{int(unit)}/{kind}/{int(seed)}".encode()
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
@@ -105,7 +105,9 @@ def estimate_batch_size(model, layer, size: int, memory_budget_mb: float) -> int
     check_budget(memory_budget_mb)
     model = render_util.resolve_model(model)
     channels = render_util.default_image_shape(model)[2]
-    info = inspect_layer(model, _layer_name(layer), _check_positive_int("size", size), channels)
+    info = inspect_layer(
+        model, batch_args.layer_name(layer), batch_args.check_positive_int("size", size), channels
+    )
     return batch_size_for(info, memory_budget_mb)
 
 
@@ -176,25 +178,25 @@ def render_units(
     """
     model = render_util.resolve_model(model)
     precision, rewrite_names = step_lib.check_options(precision, rewrites)
-    layer = _layer_name(layer)
+    layer = batch_args.layer_name(layer)
     if kind not in KINDS:
         raise ValueError(f"render_units: kind={kind!r} is not supported; expected one of {KINDS}.")
     height, width, channels = render_util.default_image_shape(model)
-    size = max(height, width) if size is None else _check_positive_int("size", size)
-    steps = _check_positive_int("steps", steps)
-    units = _check_units(units)
-    _check_callables(param_f=param_f, objective_f=objective_f, on_batch=on_batch)
+    size = max(height, width) if size is None else batch_args.check_positive_int("size", size)
+    steps = batch_args.check_positive_int("steps", steps)
+    units = batch_args.check_units(units)
+    batch_args.check_callables(param_f=param_f, objective_f=objective_f, on_batch=on_batch)
     images = np.zeros([len(units), size, size, channels], np.float32)
     if not units:
         return images
     check_image_memory([1, size, size, channels], f"render_units(size={size})")
     info = inspect_layer(model, layer, size, channels)
-    _check_unit_range(units, info.depth, layer)
+    batch_args.check_unit_range(units, info.depth, layer)
     if batch_size is None:
         budget = default_budget_mb() if memory_budget_mb is None else memory_budget_mb
         check_budget(budget)
         batch_size = batch_size_for(info, budget)
-    batch_size = _check_positive_int("batch_size", batch_size)
+    batch_size = batch_args.check_positive_int("batch_size", batch_size)
     check_image_memory([batch_size, size, size, channels], f"render_units(size={size})")
     seeds = [unit_seed(model.name, layer, u, kind, seed) for u in units]
     n_batches = math.ceil(len(units) / batch_size)
@@ -385,60 +387,3 @@ def _fed_unit_objective(T, layer, kind, units_t):
 def _custom_objective(T, objective_f, layer, units):
     objs = [objectives.as_objective(objective_f(layer, u, i)) for i, u in enumerate(units)]
     return tf.reshape(tf.cast(objectives.Objective.sum(objs)(T), tf.float32), [])
-
-
-def _layer_name(layer):
-    name = getattr(layer, "name", layer)
-    if not isinstance(name, str):
-        raise TypeError(f"layer must be a layer name (str) or a Layer; got layer={layer!r}.")
-    return name
-
-
-def _is_int(value):
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
-
-
-def _check_positive_int(name, value):
-    if not _is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive int; got {name}={value!r}.")
-    return int(value)
-
-
-def _check_callables(**functions):
-    for name, f in functions.items():
-        if f is None or callable(f):
-            continue
-        if name == "param_f":
-            example = "param_f(batch, size, seeds) -> image tensor, such as batch.image"
-            raise TypeError(
-                f"render_units: param_f must be a function {example}, or None for the "
-                f"default; got {type(f).__name__}. Pass the function, not its result."
-            )
-        raise TypeError(f"render_units: {name} must be callable or None; got {f!r:.80}.")
-
-
-def _check_units(units):
-    if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
-        raise TypeError(f"units must be a sequence of channel indices; got units={units!r}.")
-    units = list(units)
-    bad = [u for u in units if not _is_int(u)]
-    if bad:
-        raise TypeError(f"units must be ints (channel indices); got {bad[:5]!r} in units.")
-    negative = [int(u) for u in units if u < 0]
-    if negative:
-        # Python's unit -1 would be the last channel; here channels count from 0 only.
-        raise ValueError(
-            f"units {negative[:10]} are negative; channels count from 0, not back from the "
-            "end as in Python. Pass units in 0..depth-1."
-        )
-    return [int(u) for u in units]
-
-
-def _check_unit_range(units, depth, layer):
-    bad = [u for u in units if u < 0 or (depth is not None and u >= depth)]
-    if bad:
-        valid = "non-negative" if depth is None else f"in 0..{depth - 1}"
-        raise ValueError(
-            f"units {bad[:10]} are out of range for layer {layer!r} with depth {depth}; "
-            f"units must be {valid}."
-        )
