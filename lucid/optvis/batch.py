@@ -162,16 +162,12 @@ def render_units(
         of ints) and their `[n, size, size, c]` images, e.g. to write results as they come.
       optimizer: as in ``render_vis`` (None: ``tf.train.AdamOptimizer(0.05)``).
       relu_gradient_override: redirected ReLU gradients for the first 16 steps.
-      precision: "float32" (default), or "bfloat16": the model's convolutions and matrix
-        products run in bfloat16 (float16 on a GPU) while the image parameters, transforms,
-        loss and optimizer stay float32; faster where the CPU has AVX512-BF16 or AMX, or on a
-        GPU. Elsewhere one warning is logged and render_units runs in float32. See
-        ``lucid.optvis.precision``.
-      rewrites: graph rewrites that make each step faster without changing what it
-        computes (gradients equal to TensorFlow's to float tolerance): None (default) for
-        every rewrite in ``lucid.optvis.rewrites.DEFAULT_NAMES``, ``()`` for none, or names
-        from ``rewrites.NAMES``, e.g. ``("relu_schedule", "split_spectrum")``. See
-        ``lucid.optvis.rewrites``.
+      precision: "float32" (default) or "bfloat16" (the model's convolutions in bfloat16,
+        the image, loss and optimizer in float32; float32 with a warning where the machine
+        lacks bfloat16), as in ``render.render_vis``.
+      rewrites: None (default) for every default graph rewrite, ``()`` for none, or names
+        from ``lucid.optvis.rewrites.NAMES``; they speed each step up without changing
+        what it computes, as in ``render.render_vis``.
 
     Returns:
       float32 `[len(units), size, size, c]` in `[0, 1]`, in the order of ``units``.
