@@ -95,6 +95,21 @@ def measure_ceiling(convs, precisions, seconds):
     return result
 
 
+def shortfall(profile, ceiling):
+    """One line splitting the fraction of the ceiling into its two factors: the share of op
+    time spent in convolutions, and the convolutions' own rate against the ceiling."""
+    kinds = (flops.FORWARD, flops.INPUT_GRADIENT)
+    conv_us = sum(op.micros for op in profile.ops if op.kind in kinds)
+    total_us = sum(op.micros for op in profile.ops) or 1
+    conv_rate = profile.flops() / max(conv_us, 1) / 1e3
+    return (
+        f"  so: convolutions take {100 * conv_us / total_us:.0f} % of the op time and run at "
+        f"{conv_rate:.1f} GFLOP/s inside the step ({100 * conv_rate / ceiling:.0f} % of the "
+        "ceiling); the fraction achieved is about the product of the two (less where ops "
+        "overlap badly)"
+    )
+
+
 def optional_arguments(render_units, args):
     """The ``precision`` and ``rewrites`` arguments that this version of render_units takes."""
     parameters = inspect.signature(render_units).parameters
@@ -197,6 +212,8 @@ def main(args):
     if args.breakdown or fraction is None or fraction < TARGET_FRACTION:
         print("where the step's time goes (traced step, op time by kind):")
         print("\n".join(flops.breakdown(profile)))
+        if ceiling:
+            print(shortfall(profile, ceiling))
 
 
 def parse_args():
