@@ -137,6 +137,9 @@ def stride_one_input_grad(op: tf.Operation, grad: tf.Tensor) -> tf.Tensor:
     padding = _padding(op)
     kernel, mh, mw = _phase_kernel(w, stride_h, stride_w)
     kh, kw = w.shape.as_list()[:2]
+    if (stride_h, padding, kh % 2, kw % 2) == (1, "SAME", 1, 1):
+        # Symmetric padding: the flipped kernel's own SAME convolution, no padding or crop.
+        return tf.nn.conv2d(grad, kernel, strides=[1, 1, 1, 1], padding="SAME")
     x_shape, grad_shape = tf.shape(x), tf.shape(grad)
     in_h, in_w, out_h, out_w = x_shape[1], x_shape[2], grad_shape[1], grad_shape[2]
     top = _pad_before(in_h, out_h, stride_h, kh, padding)
