@@ -45,9 +45,17 @@ def img(root: str, path: str, alt: str, css_class: Optional[str] = None) -> str:
     return f'<img src="{link(root, path)}" alt="{esc(alt)}" loading="lazy"{class_attribute}>'
 
 
-def thumbnail(root: str, page: Optional[str], image: Optional[str], caption: str) -> str:
-    """A picture of a unit with a caption, linked to its page when it has one."""
+def thumbnail(
+    root: str, page: Optional[str], image: Optional[str], caption: str, blank: str = ""
+) -> str:
+    """A picture of a unit with a caption, linked to its page when it has one.
+
+    Without an image: a blank box saying ``blank`` when given, else just the caption.
+    """
     picture = img(root, image, caption) if image else ""
+    if not image and blank:
+        picture = f'<span class="blank">{esc(blank)}</span>'
+
     inner = f'{picture}<span class="caption">{esc(caption)}</span>'
     if page is None:
         return f'<span class="unit">{inner}</span>'

@@ -70,7 +70,13 @@ def model_page(model: dict) -> str:
             f'<p class="tours"><a href="{tours}">Image tours</a>: follow {len(model["tours"])} '
             "dataset images through the layers.</p>"
         )
-    diagram = svg_inline.inline_svg(model["architecture"]) if model["architecture"] else ""
+    # The diagram links every declared layer; keep the links to the pages that exist.
+    pages = {
+        f"{entry['layer']['dir']}/{layout.INDEX_HTML}"
+        for entry in model["layers"]
+        if has_layer_page(entry)
+    }
+    diagram = svg_inline.inline_svg(model["architecture"], pages) if model["architecture"] else ""
     if diagram:
         parts.append(
             '<section class="architecture"><h2>Architecture</h2><p class="note">the graph in '

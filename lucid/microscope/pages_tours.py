@@ -16,6 +16,7 @@ from lucid.microscope.pages_common import link
 from lucid.microscope.pages_common import number
 from lucid.microscope.pages_common import page
 from lucid.microscope.pages_common import thumbnail
+from lucid.microscope.pages_common import unit_caption
 
 ROOT = "../../"  # tour pages live in M/images/
 
@@ -83,7 +84,8 @@ def _tour(model, tour):
             kinds = entry["units"].get(unit)
             page_path = api.unit_page_path(model["dir"], layer["dir"], unit) if kinds else None
             image = api.thumbnail_path(model["dir"], layer["dir"], kinds) if kinds else None
-            caption_text = f"unit {unit} ({number(item.get('activation'))})"
+            label = api.unit_label(model["info"], layer, unit)
+            caption_text = f"{unit_caption(unit, label)} ({number(item.get('activation'))})"
             cells.append(thumbnail(ROOT, page_path, image, caption_text))
         parts.append(
             f'<section class="tour-layer"><h2>{heading}</h2>'

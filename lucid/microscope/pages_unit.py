@@ -138,10 +138,8 @@ def _upstream(upstream, note):
         sign = "positive" if isinstance(weight, (int, float)) and weight >= 0 else "negative"
         shown = f"{weight:+.3g}" if isinstance(weight, (int, float)) else "n/a"
         caption = f"{item['layer']} unit {item['unit']}"
-        items.append(
-            f"<li>{thumbnail(ROOT, item['page'], item['image'], caption)}"
-            f'<span class="weight {sign}">{esc(shown)}</span></li>'
-        )
+        picture = thumbnail(ROOT, item["page"], item["image"], caption, "not rendered")
+        items.append(f'<li>{picture}<span class="weight {sign}">{esc(shown)}</span></li>')
     parts = [
         '<section class="upstream"><h2>Upstream weights</h2><p class="note">the units of '
         "earlier layers with the largest weight norms into this unit, signed</p>"
@@ -157,7 +155,7 @@ def _parameters(params, timings):
     rows = []
     for kind in sorted(set(params) | set(timings)):
         shown = ", ".join(
-            f"{key}={value}"
+            f"{key}={_parameter(value, params)}"
             for key, value in sorted(params.get(kind, {}).items())
             if key not in _HIDDEN_PARAMS
         )
@@ -172,6 +170,16 @@ def _parameters(params, timings):
         + "".join(rows)
         + "</tbody></table></section>"
     )
+
+
+def _parameter(value, params):
+    """A parameter's value as shown; one that repeats another result's parameters says so."""
+    if isinstance(value, dict):
+        same = [kind for kind, other in params.items() if other == value]
+        if same:
+            return f"(as {same[0]})"
+        return "{" + ", ".join(f"{k}={v}" for k, v in sorted(value.items())) + "}"
+    return value
 
 
 def neighbours(units: list, unit: int) -> Tuple[Optional[int], Optional[int]]:

@@ -10,6 +10,8 @@ parse gives ``""`` (no diagram) rather than raw text.
 
 import re
 import xml.etree.ElementTree as ElementTree
+from typing import Collection
+from typing import Optional
 
 from lucid.microscope.pages_common import esc
 
@@ -30,22 +32,34 @@ _SAFE_LINK = re.compile(r"[A-Za-z0-9._~%/-]+(#[A-Za-z0-9._-]*)?")
 _UNSAFE_STYLE = re.compile(r"url\s*\(|@import|expression|javascript", re.IGNORECASE)
 
 
-def inline_svg(text: str) -> str:
-    """``text`` (an SVG document) as allow-listed inline SVG markup, or ``""`` if it won't parse."""
+def inline_svg(text: str, links: Optional[Collection[str]] = None) -> str:
+    """``text`` (an SVG document) as allow-listed inline SVG markup, or ``""`` if it won't parse.
+
+    Args:
+      text: the SVG document.
+      links: the link targets to keep (e.g. the pages that exist); None keeps every
+        relative link. A dropped link leaves its drawing, unlinked.
+    """
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError:
         return ""
     if _local(root.tag) != "svg":
         return ""
-    return _element(root)
+    return _element(root, links)
 
 
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _element(node) -> str:
+def _safe_link(value, links) -> bool:
+    if not _SAFE_LINK.fullmatch(value) or value.startswith("/") or "//" in value:
+        return False
+    return links is None or value in links
+
+
+def _element(node, links) -> str:
     tag = _local(node.tag)
     if tag not in _ELEMENTS:
         return esc(node.tail or "")
@@ -53,7 +67,7 @@ def _element(node) -> str:
     for name, value in node.attrib.items():
         local = _local(name)
         if local == "href":  # href and xlink:href: one plain href is enough inline
-            if _SAFE_LINK.fullmatch(value) and not value.startswith("/") and "//" not in value:
+            if _safe_link(value, links):
                 attributes["href"] = f'href="{esc(value)}"'
         elif local in _ATTRIBUTES:
             attributes[local] = f'{local}="{esc(value)}"'
@@ -64,6 +78,6 @@ def _element(node) -> str:
         content = node.text or ""
         inner = "" if _UNSAFE_STYLE.search(content) else esc(content)
     else:
-        inner = esc(node.text or "") + "".join(_element(child) for child in node)
+        inner = esc(node.text or "") + "".join(_element(child, links) for child in node)
     opening = " ".join([tag, *attributes])
     return f"<{opening}>{inner}</{tag}>" + esc(node.tail or "")

@@ -122,6 +122,7 @@ def test_unit_page_shows_the_records_data(atlas):
     # Upstream units: linked thumbnails with signed weights; the unrendered one unlinked.
     upstream = re.search(r'<section class="upstream">.*?</section>', page).group(0)
     assert upstream.count('<a class="unit"') == 2 and upstream.count('<span class="unit">') == 1
+    assert upstream.count('<span class="blank">not rendered</span>') == 1
     assert [w for w in re.findall(r'class="weight (\w+)">([^<]+)<', upstream)] == [
         ("positive", "+0.5"), ("negative", "-0.25"), ("positive", "+0.125"),
     ]  # fmt: skip
@@ -222,5 +223,9 @@ def test_inline_svg_keeps_drawing_and_links_and_drops_the_rest():
     assert svg.count("<a href=") == len(info["layers"])
     assert "<a><text>bad link</text></a>" in svg  # the javascript: link lost its href
     assert "&lt;script&gt;alert(&#x27;layer&#x27;)&lt;/script&gt;" in svg
+    kept = f"{info['layers'][1]['dir']}/index.html"
+    only = svg_inline.inline_svg(fake_architecture_svg(info), links={kept})
+    assert only.count("<a href=") == 1 and f'<a href="{kept}">' in only
+    assert only.count("<rect") == svg.count("<rect")  # the unlinked nodes are still drawn
     assert svg_inline.inline_svg("<svg><unclosed") == ""
     assert svg_inline.inline_svg("<html/>") == ""
