@@ -104,7 +104,7 @@ def _curves(height, width) -> Sweep:
     )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)
 def sweeps(height: int, width: int, rgb: bool = True) -> Tuple[Sweep, ...]:
     """The stimulus sweeps at ``height x width`` (without hues when not ``rgb``); cached."""
     found = [_gratings(height, width)]

@@ -9,8 +9,8 @@ connect them to ``j``.
 How it works:
 
 * **Down to the weights.** From the layer's op the graph is walked down through ops that
-  keep channels one to one (activations, ``BiasAdd``, ``Identity``, batch norm, adding or
-  scaling by a constant) to the ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that
+  keep channels one to one (activations, ``BiasAdd``, ``Identity``, adding or scaling by a
+  constant, batch norm: its per-channel ``scale / sqrt(variance + epsilon)`` multiplied in) to the ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that
   computes it; a ``ConcatV2`` on the channel axis sends unit ``j`` to the branch that
   produced it (``j`` minus the branch's offset). That op's kernel for ``j`` is a matrix
   ``K`` of `[positions, input channels]` (``W[:, :, :, j]`` of a `[kh, kw, in, out]` kernel
@@ -174,6 +174,7 @@ class UpstreamFinder:
                     f"no weights of its own: {layer} is a {pooled} of {other}",
                 )
             if op.type in ELEMENTWISE_OPS:
+                factor = factor * self._channel_scale(op)[unit]
                 tensor = op.inputs[0]
             elif op.type in POOLING_OPS:
                 pooled = pooled or op.type
@@ -202,6 +203,17 @@ class UpstreamFinder:
             else:
                 return f"{layer} is a {op.type} of " + " and ".join(self._sources(op))
         return f"{layer}: more than {_MAX_OPS} ops before its weights"
+
+    def _channel_scale(self, op) -> np.ndarray:
+        """Per output channel, the factor an elementwise op applies: a batch norm's
+        ``scale / sqrt(variance + epsilon)`` (inference form), 1 for the others."""
+        ones = np.ones([_depth(op.outputs[0]) or 1])
+        if not op.type.startswith("FusedBatchNorm"):
+            return ones
+        scale, variance = self._value(op.inputs[1]), self._value(op.inputs[4])
+        if scale is None or variance is None or variance.size == 0:
+            return ones  # training-mode batch statistics: no fixed scale
+        return scale / np.sqrt(variance + op.get_attr("epsilon"))
 
     def _kernel_column(self, op, unit):
         """`[positions, in channels]` weights of output channel ``unit`` of a linear op."""
@@ -233,7 +245,9 @@ class UpstreamFinder:
             trace.note(f"stops after {_MAX_OPS} ops")
         elif op.type in _INPUT_OPS or not op.name.startswith(self.scope):
             trace.note("reads the input image")
-        elif op.type in ELEMENTWISE_OPS or op.type in POOLING_OPS:
+        elif op.type in ELEMENTWISE_OPS:
+            self._resolve(op.inputs[0], kernel * self._channel_scale(op), trace)
+        elif op.type in POOLING_OPS:
             self._resolve(op.inputs[0], kernel, trace)
         elif op.type in ("ConcatV2", "Concat"):
             branches = self._concat_branches(op)

@@ -232,3 +232,30 @@ def test_a_difference_of_layers_gives_each_its_signed_share():
         ("second", 0, -2.0),
     )
     finder.close()
+
+
+def test_batch_norm_scales_are_multiplied_in_on_both_sides():
+    def batch_norm(x, scale, variance):
+        zeros = np.zeros(len(scale), np.float32)
+        return tf.nn.fused_batch_norm(
+            x, np.float32(scale), zeros, zeros, np.float32(variance), 0.001, is_training=False
+        )[0]
+
+    with tf.Graph().as_default() as graph:
+        first = tf.nn.relu(tf.placeholder(tf.float32, [None, None, None, 2]), name="first")
+        normed = batch_norm(first, [2.0, -1.5], [3.999, 0.999])  # factors 1 and -1.5
+        ones = np.ones([1, 1, 2, 1], np.float32)
+        tf.nn.conv2d(normed, ones, [1, 1, 1, 1], "SAME", name="up")
+        conv = tf.nn.conv2d(
+            first, np.array([3.0, 4.0], np.float32).reshape(1, 1, 2, 1), [1] * 4, "SAME"
+        )
+        tf.nn.relu(batch_norm(conv, [-2.0], [3.999]), name="down")  # factor -1
+    layers = {"first": "first", "up": "up", "down": "down"}
+    finder = upstream.UpstreamFinder(graph, layers)
+    up = finder.upstream("up", 0).units
+    assert [(name, unit) for name, unit, _ in up] == [("first", 1), ("first", 0)]
+    np.testing.assert_allclose([w for _, _, w in up], [-1.5, 1.0], rtol=1e-4)
+    down = finder.upstream("down", 0).units
+    assert [(name, unit) for name, unit, _ in down] == [("first", 1), ("first", 0)]
+    np.testing.assert_allclose([w for _, _, w in down], [-4.0, -3.0], rtol=1e-4)
+    finder.close()
