@@ -246,7 +246,7 @@ class StepRecorder(contextlib.AbstractContextManager):
                 f"no step was traced: no fetch was run more than {self.warmup} times in a row; "
                 f"render more steps (at least {self.warmup + 2})."
             )
-        step_key = collections.Counter(k for k, _, _ in self.calls).most_common(1)[0][0]
+        step_key = self._step_key()
         timed, position = [], 0
         for i, (key, seconds, traced) in enumerate(self.calls):
             position = position + 1 if i and self.calls[i - 1][0] == key else 1
@@ -255,6 +255,16 @@ class StepRecorder(contextlib.AbstractContextManager):
         if not timed:
             raise RuntimeError(f"no untraced step after {self.warmup} warm-up steps to time")
         return StepProfile(count(self.run_metadata), statistics.median(timed), len(timed))
+
+    def step_times(self) -> list:
+        """Seconds of every call of the step fetch, warm-up and traced ones included."""
+        step_key = self._step_key()
+        return [seconds for key, seconds, _ in self.calls if key == step_key]
+
+    def _step_key(self):
+        if not self.calls:
+            raise RuntimeError("no Session.run call was recorded")
+        return collections.Counter(k for k, _, _ in self.calls).most_common(1)[0][0]
 
 
 def _fetch_key(fetches):
