@@ -31,6 +31,7 @@ from lucid.optvis import precision as precision_lib
 from lucid.optvis import render
 from lucid.optvis import render_util
 from lucid.optvis import transform
+from lucid.optvis.precision import FLOAT32
 from lucid.recipes.caricature import dot_compare
 
 KIND = "caricature"
@@ -56,7 +57,7 @@ def caricature_params(model_name: str, layer: str, image_set, settings) -> dict:
         "images": image_set.fingerprint,
         "version": lucid.__version__,
     }
-    if settings.precision != "float32":
+    if settings.precision != FLOAT32:
         params["precision"] = settings.precision
     return params
 
@@ -98,7 +99,7 @@ def write_layer_caricature(model, model_dir: str, layer: str, layer_dir: str, im
 
 
 def render_caricature(
-    model, layer: str, image: np.ndarray, steps: int, seed: int, precision: str = "float32"
+    model, layer: str, image: np.ndarray, steps: int, seed: int, precision: str = FLOAT32
 ) -> np.ndarray:
     """``image``'s caricature at ``layer``: float32 `[h, w, 3]` in `[0, 1]`.
 

@@ -26,7 +26,6 @@ differs between two builds.
 """
 
 import dataclasses
-import inspect
 import os
 from typing import Optional
 from typing import Tuple
@@ -35,7 +34,6 @@ import lucid
 from lucid.microscope import layout
 from lucid.microscope import renderers
 from lucid.microscope import results
-from lucid.optvis import batch
 from lucid.optvis.precision import FLOAT32
 from lucid.optvis.precision import PRECISIONS
 
@@ -80,20 +78,12 @@ class RenderSettings:
         check_precision(self.precision)
 
 
-def batch_supports_precision() -> bool:
-    """Whether ``batch.render_units`` takes a ``precision`` argument."""
-    return "precision" in inspect.signature(batch.render_units).parameters
-
-
 def check_precision(precision: str) -> None:
-    """Raises ValueError unless ``precision`` is one the batch renderer can use."""
+    """Raises ValueError unless ``precision`` is one of ``lucid.optvis.precision.PRECISIONS``."""
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}; got precision={precision!r}.")
-    if precision != FLOAT32 and not batch_supports_precision():
         raise ValueError(
-            f"precision={precision!r} needs lucid.optvis.batch.render_units(precision=...), "
-            "which this version of lucid does not have yet; render with float32 "
-            "(--precision float32, the default)."
+            f"precision must be one of {PRECISIONS}; got precision={precision!r}. Use float32 "
+            "(the default) or bfloat16 (--precision)."
         )
 
 

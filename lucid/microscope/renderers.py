@@ -40,7 +40,7 @@ def render_job(model, job, settings, progress, write) -> None:
         return
     common = dict(size=settings.size, steps=settings.steps, seed=settings.seed, progress=progress)
     if settings.precision != FLOAT32:
-        common["precision"] = settings.precision  # jobs.check_precision: render_units has it
+        common["precision"] = settings.precision
     units = list(job.units)
     clock = _Clock()
     if job.kind in ("channel", "neuron"):

@@ -12,6 +12,9 @@ from lucid.microscope import caricatures
 from lucid.microscope import cli as microscope_cli
 from lucid.microscope import jobs
 from lucid.microscope.dataset_examples import ImageSet
+from lucid.optvis import batch
+from lucid.optvis import precision
+from lucid.optvis import render
 from tests.microscope.conftest import read_tree
 from tests.toy_models import ToyModel
 
@@ -110,11 +113,32 @@ def test_precision_is_recorded_only_when_not_float32():
     job = jobs.Job("color", "color", "channel", (0,))
     plain = jobs.result_params("ToyModel", job, 0, jobs.RenderSettings())
     assert "precision" not in plain  # atlases built before precision existed stay done
-    if jobs.batch_supports_precision():
-        bf16 = jobs.result_params("ToyModel", job, 0, jobs.RenderSettings(precision="bfloat16"))
-        assert bf16 == dict(plain, precision="bfloat16")
+    bf16 = jobs.result_params("ToyModel", job, 0, jobs.RenderSettings(precision="bfloat16"))
+    assert bf16 == dict(plain, precision="bfloat16")
     with pytest.raises(ValueError, match="precision must be one of"):
         jobs.RenderSettings(precision="float16")
+    assert microscope_cli.PRECISIONS == precision.PRECISIONS  # the CLI's copy, without TensorFlow
+
+
+def test_precision_reaches_every_renderer(model, tmp_path, monkeypatch):
+    seen = []
+    real_render_units, real_make_vis_T = batch.render_units, render.make_vis_T
+
+    def render_units(*args, **kwargs):
+        seen.append(("render_units", kwargs.get("precision", "float32")))
+        return real_render_units(*args, **kwargs)
+
+    def make_vis_T(*args, **kwargs):
+        seen.append(("make_vis_T", kwargs.get("precision", "float32")))
+        return real_make_vis_T(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "render_units", render_units)
+    monkeypatch.setattr(render, "make_vis_T", make_vis_T)
+    settings = jobs.RenderSettings(steps=2, size=16, diverse=2, precision="bfloat16")
+    for kind in ("channel", "negative", "diverse", "alpha"):
+        _, _, records = _run(model, tmp_path, kind, [0], settings=settings)
+        assert records[0]["params"]["precision"] == "bfloat16"
+    assert seen == [("render_units", "bfloat16")] * 3 + [("make_vis_T", "bfloat16")]
     with pytest.raises(ValueError, match="caricature must be an int >= 0"):
         jobs.RenderSettings(caricature=-1)
 
@@ -164,9 +188,11 @@ def test_cli_switches_reach_the_build(tmp_path, monkeypatch, capsys):
     assert analyses == build.Analyses(**off)
     assert cli.main([*base, "--caricature", "-1"]) == 1
     assert "--caricature must be 0 or more" in capsys.readouterr().err
-    if not jobs.batch_supports_precision():
-        assert cli.main([*base, "--precision", "bfloat16"]) == 1
-        assert "render with float32" in capsys.readouterr().err
+    assert cli.main([*base, "--precision", "bfloat16", "--quiet"]) == 0
+    assert calls[2]["settings"].precision == "bfloat16"
+    with pytest.raises(SystemExit):  # argparse: not a choice
+        cli.main([*base, "--precision", "float16"])
+    assert "invalid choice: 'float16'" in capsys.readouterr().err
 
 
 def test_alpha_needs_an_rgb_model(tmp_path):
