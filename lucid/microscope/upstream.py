@@ -3,6 +3,7 @@
 What the weights are and how the graph is walked: ``lucid.microscope.upstream_walk``.
 """
 
+import functools
 import hashlib
 import os
 from typing import Sequence
@@ -75,15 +76,12 @@ def write_layer_upstream(
     dirs = {layer["name"]: layer["dir"] for layer in info["layers"]}
     results_dir = os.path.join(model_dir, layer_dir, layout.RESULTS_DIR)
     fingerprint = graph_fingerprint(model, names)
-    todo = [
-        unit
-        for unit in units
-        if not results.is_done(
-            results_dir,
-            layout.result_stem(unit, "upstream"),
-            upstream_params(model.name, layer_name, unit, top, fingerprint),
-        )
-    ]
+
+    def params(unit):
+        return upstream_params(model.name, layer_name, unit, top, fingerprint)
+
+    stem = functools.partial(layout.result_stem, kind="upstream")
+    todo = [u for u in units if not results.is_done(results_dir, stem(u), params(u))]
     if not todo:
         return 0
     finder = UpstreamFinder.from_model(model, names)
@@ -95,12 +93,7 @@ def write_layer_upstream(
                 for layer, k, weight in found.units
             ]
             results.write_result(
-                results_dir,
-                layout.result_stem(unit, "upstream"),
-                upstream_params(model.name, layer_name, unit, top, fingerprint),
-                {},
-                upstream=entries,
-                note=found.note,
+                results_dir, stem(unit), params(unit), {}, upstream=entries, note=found.note
             )
     finally:
         finder.close()
