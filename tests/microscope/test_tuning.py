@@ -174,3 +174,22 @@ def test_write_layer_tuning_is_resumable_and_deterministic(tmp_path):
         assert f.read() == first
     with open(os.path.join(results_dir, "unit-0001-tuning.svg"), encoding="utf-8") as f:
         assert f.read() == svg
+
+
+def test_shapesnet_logits_are_tuned_to_their_classes():
+    from lucid.modelzoo.vision_models import ShapesNet
+
+    model = ShapesNet()
+    expected = {  # class: (curve, peak); "/" diagonal stripes rise to the right: 45 degrees
+        "vertical_stripes": ("angle", 90),
+        "horizontal_stripes": ("angle", 0),
+        "diagonal_stripes": ("angle", 45),
+        "antidiagonal_stripes": ("angle", 135),
+        "red_blob": ("hue", 0),
+        "green_blob": ("hue", 120),
+        "blue_blob": ("hue", 240),
+    }
+    units = [model.labels.index(label) for label in expected]
+    curves = tuning.layer_tuning_curves(model, "logits", units)
+    for unit, (name, value) in zip(units, expected.values()):
+        assert peak(curves[unit], name) == value, model.labels[unit]
