@@ -42,7 +42,7 @@ def _atlas_model():
     """``(model, layers, images)``: ShapesNet, with the built-in shapes as its dataset."""
     from lucid.modelzoo.vision_models import ShapesNet
 
-    return ShapesNet(), ["conv1", "logits"], "builtin:shapes:32"
+    return ShapesNet(), ["conv1", "conv2", "logits"], "builtin:shapes:32"
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +247,29 @@ def test_diagram_and_upstream_links(browser, fake_base, fake_atlas):
         _check_images(page)
         _follow(page, page.locator("a.badge", has_text="stability"))
         assert page.url == f"{fake_base}help.html#score-stability"
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["file", "served"])
+def test_built_atlas_search_diagram_and_weights(browser, evil_atlas, server_url, served):
+    """The same three paths through a real build: its own diagram, weights and index."""
+    out_dir, model_name, _ = evil_atlas
+    base = server_url if served else "file://" + out_dir + "/"
+    with _Watch(browser) as page:
+        page.goto(f"{base}{model_name}/index.html")
+        _follow(page, page.locator('.diagram svg a[href="conv2/index.html"]'))
+        assert page.url == f"{base}{model_name}/conv2/index.html"
+        _follow(page, page.locator("a.unit", has_text="unit 0"))
+        _check_images(page)  # the tuning chart, the thumbnails of upstream units among them
+        linked = page.locator("section.upstream a.unit")
+        assert (
+            linked.count() == 1
+        )  # of conv2 unit 0's top 8 upstream units, conv1 unit 1 is rendered
+        _follow(page, linked.first)
+        assert page.url == f"{base}{model_name}/conv1/unit-0001.html"
+        assert page.locator(".no-weights").count() == 1  # the first conv layer says so
+        results = _search(page, "vertical")  # a label word of the logits (class names)
+        assert (
+            results.first.locator(".search-title").inner_text() == "logits unit 0: vertical_stripes"
+        )
+        _follow(page, results.first)
+        assert page.url == f"{base}{model_name}/logits/unit-0000.html"

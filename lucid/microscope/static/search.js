@@ -29,7 +29,7 @@
     var layer = entry.layer.toLowerCase();
     var label = (entry.label || "").toLowerCase();
     if (layer === token) return 4;
-    if (label && label.split(/\W+/).indexOf(token) >= 0) return 3;
+    if (label && label.split(/[\W_]+/).indexOf(token) >= 0) return 3;
     if (layer.indexOf(token) >= 0 || label.indexOf(token) >= 0) return 2;
     for (var i = 0; i < entry.captions.length; i++) {
       if (entry.captions[i].toLowerCase().indexOf(token) >= 0) return 1;
