@@ -68,7 +68,7 @@ def write_layer_upstream(
     Raises:
       ValueError: ``top`` below 1, or ``layer_name`` not in ``info``.
     """
-    if not isinstance(top, int) or top < 1:
+    if not isinstance(top, int) or top < 1:  # checked before any work
         raise ValueError(f"top must be a positive int; got top={top!r}.")
     names = [layer["name"] for layer in info["layers"]]
     if layer_name not in names:

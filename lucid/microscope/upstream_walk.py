@@ -130,8 +130,11 @@ class UpstreamFinder:
         """The ``top`` upstream units of ``unit`` of the declared ``layer``.
 
         Raises:
-          ValueError: ``layer`` is not declared, or ``unit`` is not one of its channels.
+          ValueError: ``layer`` is not declared, ``unit`` is not one of its channels, or
+            ``top`` is below 1.
         """
+        if not isinstance(top, (int, np.integer)) or top < 1:
+            raise ValueError(f"top must be a positive int; got top={top!r}.")
         ops = [op for op, name in self.layers.items() if name == layer]
         if not ops:
             raise ValueError(

@@ -147,6 +147,8 @@ def test_errors_name_the_layer_and_unit(finder):
         finder.upstream("nope", 0)
     with pytest.raises(ValueError, match="unit=9 is not a channel of 'top'"):
         finder.upstream("top", 9)
+    with pytest.raises(ValueError, match="top must be a positive int; got top=0"):
+        finder.upstream("top", 0, top=0)
 
 
 def test_shapesnet_layers_weights_and_notes():
