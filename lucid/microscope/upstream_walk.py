@@ -10,8 +10,8 @@ How it works:
 
 * **Down to the weights.** From the layer's op the graph is walked down through ops that
   keep channels one to one (activations, ``BiasAdd``, ``Identity``, adding or scaling by a
-  constant, batch norm: its per-channel ``scale / sqrt(variance + epsilon)`` multiplied in) to the ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that
-  computes it; a ``ConcatV2`` on the channel axis sends unit ``j`` to the branch that
+  constant, batch norm with its ``scale / sqrt(variance + epsilon)`` multiplied in) to the
+  ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that computes it; a ``ConcatV2`` on the channel axis sends unit ``j`` to the branch that
   produced it (``j`` minus the branch's offset). That op's kernel for ``j`` is a matrix
   ``K`` of `[positions, input channels]` (``W[:, :, :, j]`` of a `[kh, kw, in, out]` kernel
   reshaped; the column ``W[:, j]`` of a matmul).
@@ -32,8 +32,8 @@ How it works:
   (pooling's ``1/n``, a per-example normalisation) are not included.
 
 Units with no such weights get an empty list and a note saying why: a first layer (its
-kernel reads the input image), a layer that is a pooling or softmax of another, or a
-branch whose input stops at an op this walk does not see through.
+kernel reads the input image), a softmax, or a branch whose input stops at an op this walk
+does not see through. A layer that pools a declared layer gets that layer's unit, weight 1.
 """
 
 import dataclasses
