@@ -58,7 +58,8 @@ class Sweep:
 
     Attributes:
       images: `[n, h, w, 3]` float32 in `[0, 1]`.
-      curves: per curve ``(name, unit, x values, group of each image)``: the curve's ``y[k]`` is the largest response over the images whose group is ``k``.
+      curves: per curve ``(name, unit, x values, group of each image)``: the curve's
+        ``y[k]`` is the largest response over the images whose group is ``k``.
     """
 
     images: np.ndarray
@@ -68,13 +69,14 @@ class Sweep:
 def _gratings(height, width) -> Sweep:
     grid = [(a, f, p) for a in range(len(ANGLES)) for f in range(len(FREQUENCIES)) for p in PHASES]
     images = [stimuli.grating((height, width), ANGLES[a], FREQUENCIES[f], p) for a, f, p in grid]
-    return Sweep(
-        np.stack(images).astype(np.float32),
-        (
-            ("angle", "degrees", tuple(map(float, ANGLES)), np.array([a for a, _, _ in grid])),
-            ("frequency", "cycles/pixel", _rounded(FREQUENCIES), np.array([f for _, f, _ in grid])),
-        ),
-    )  # fmt: skip
+    angle = ("angle", "degrees", tuple(map(float, ANGLES)), np.array([a for a, _, _ in grid]))
+    frequency = (
+        "frequency",
+        "cycles/pixel",
+        _rounded(FREQUENCIES),
+        np.array([f for _, f, _ in grid]),
+    )
+    return Sweep(np.stack(images).astype(np.float32), (angle, frequency))
 
 
 def _hues(height, width) -> Sweep:
@@ -98,10 +100,11 @@ def _curves(height, width) -> Sweep:
         ]
         for k, orientation in grid
     ]
+    groups = np.array([k for k, _ in grid])
+    curvatures = _rounded(1 / r for r in radii)
     return Sweep(
-        np.stack(images).astype(np.float32),
-        (("curvature", "1/pixels", _rounded(1 / r for r in radii), np.array([k for k, _ in grid])),),
-    )  # fmt: skip
+        np.stack(images).astype(np.float32), (("curvature", "1/pixels", curvatures, groups),)
+    )
 
 
 @functools.lru_cache(maxsize=2)

@@ -11,10 +11,11 @@ How it works:
 * **Down to the weights.** From the layer's op the graph is walked down through ops that
   keep channels one to one (activations, ``BiasAdd``, ``Identity``, adding or scaling by a
   constant, batch norm with its ``scale / sqrt(variance + epsilon)`` multiplied in) to the
-  ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that computes it; a ``ConcatV2`` on the channel axis sends unit ``j`` to the branch that
-  produced it (``j`` minus the branch's offset). That op's kernel for ``j`` is a matrix
-  ``K`` of `[positions, input channels]` (``W[:, :, :, j]`` of a `[kh, kw, in, out]` kernel
-  reshaped; the column ``W[:, j]`` of a matmul).
+  ``Conv2D``, ``DepthwiseConv2dNative`` or ``MatMul`` that computes it; a ``ConcatV2`` on
+  the channel axis sends unit ``j`` to the branch that produced it (``j`` minus the
+  branch's offset). That op's kernel for ``j`` is a matrix ``K`` of `[positions, input
+  channels]` (``W[:, :, :, j]`` of a `[kh, kw, in, out]` kernel reshaped; the column
+  ``W[:, j]`` of a matmul).
 * **Up to the declared layers.** ``K``'s input channels are followed up through the same
   channel-keeping ops and through pooling (``MaxPool``, ``AvgPool``, ``LRN``, spatial
   ``Mean``/``Sum``/``Max``; ``LRN`` only roughly, it divides by neighbouring channels),
@@ -361,7 +362,7 @@ class UpstreamFinder:
             return None
 
     def _ranked(self, trace, top) -> List[Tuple[str, int, float]]:
-        """The ``top`` ``(layer, unit, weight)``, largest ``|weight|`` first, then layer order, unit."""
+        """The ``top`` ``(layer, unit, weight)``: largest ``|weight|``, then layer order, unit."""
         layers, units, weights = [], [], []
         for layer, blocks in trace.blocks.items():
             # Paths that meet at a layer with the same positions add up; others are stacked.
