@@ -55,10 +55,11 @@ def image(
     t = param_f(shape, sd=sd)
     if channels:
         return tf.nn.sigmoid(t)
+    if not alpha:
+        # No slice: even one that keeps every channel costs a StridedSliceGrad each step.
+        return to_valid_rgb(t, decorrelate=decorrelate, sigmoid=True)
     output = to_valid_rgb(t[..., :3], decorrelate=decorrelate, sigmoid=True)
-    if alpha:
-        output = tf.concat([output, tf.nn.sigmoid(t[..., 3:])], -1)
-    return output
+    return tf.concat([output, tf.nn.sigmoid(t[..., 3:])], -1)
 
 
 def grayscale_image_rgb(*args, **kwargs):

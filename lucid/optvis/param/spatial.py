@@ -22,6 +22,9 @@ from lucid.optvis.param.lowres import _as_shape
 from lucid.optvis.param.lowres import check_image_memory
 from lucid.optvis.param.lowres import lowres_tensor
 
+# Lucid divides the inverse Fourier transform by 4 (empirical, kept so learning rates carry over).
+IMAGE_DIVISOR = 4.0
+
 
 def pixel_image(shape: Sequence[int], sd: Optional[float] = None, init_val=None):
     """A naive pixel-based parameterisation: the variable *is* the tensor.
@@ -84,7 +87,8 @@ def spectrum_to_image(real_t, imag_t, h: int, w: int, decay_power: float = 1) ->
 
     Each coefficient is scaled by ``sqrt(w * h) / max(freq, 1 / max(w, h)) ** decay_power``,
     inverse-transformed with ``tf.signal.irfft2d``, transposed to NHWC, cropped to ``h x w``
-    and divided by 4 (Lucid's normalisation, kept so learning rates carry over).
+    and divided by ``IMAGE_DIVISOR`` = 4 (Lucid's normalisation, kept so learning rates
+    carry over).
 
     Args:
       real_t: float32 ``[batch, ch, fh, fw]``, the real parts, where
@@ -101,13 +105,17 @@ def spectrum_to_image(real_t, imag_t, h: int, w: int, decay_power: float = 1) ->
     # Damp high frequencies (1/f**decay_power), then scale by sqrt(number of pixels) so the
     # transform is roughly unitary and learning rates match pixel-space optimisation.
     scale = 1.0 / np.maximum(freqs, 1.0 / max(w, h)) ** decay_power
-    scale = (scale * np.sqrt(w * h)).astype(np.float32)
+    # Lucid's empirical normalisation (/ 4) is folded into the scale: the inverse transform is
+    # linear and 4 a power of two, so the image is bit for bit the same, one op cheaper.
+    scale = (scale * np.sqrt(w * h) / IMAGE_DIVISOR).astype(np.float32)
     spectrum_t = tf.complex(real_t * scale, imag_t * scale)
     # irfft2d works on the two innermost axes, so channels come first; move them last.
     image_t = tf.transpose(tf.signal.irfft2d(spectrum_t), (0, 2, 3, 1))
-    # For odd w the inverse transform is one pixel wider: crop it.
-    image_t = image_t[:, :h, :w, :]
-    return image_t / 4.0
+    if w % 2 == 1:
+        # For odd w the inverse transform is one pixel wider: crop it. (Only then: even a
+        # slice that keeps everything costs a StridedSliceGrad at every step.)
+        image_t = image_t[:, :h, :w, :]
+    return image_t
 
 
 def _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power):
