@@ -3,19 +3,19 @@
 Each panel has its own axes, tick marks and tick labels, a title under it and the curve as
 one ``<polyline>``. Coordinates are written with one decimal and tick labels with
 ``%.3g``, so the same curves give the same bytes. Titles are XML-escaped (characters XML
-cannot hold become U+FFFD), so model-provided text can't inject markup.
+cannot hold become U+FFFD; ``svg_drawing.xml_text``), so model text can't inject markup.
 """
 
 import dataclasses
 import math
-import re
 from typing import List
 from typing import Optional
 from typing import Sequence
 from typing import Tuple
-from xml.sax.saxutils import escape
 
 import numpy as np
+
+from lucid.microscope.svg_drawing import xml_text
 
 PLOT_WIDTH = 150
 PLOT_HEIGHT = 80
@@ -26,7 +26,6 @@ MARGIN_BOTTOM = 36
 FONT_SIZE = 10
 LINE_COLOR = "#1a73e8"
 AXIS_COLOR = "#5f6368"
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +45,6 @@ class Panel:
     y: Sequence[float]
     x_ticks: Optional[Sequence[float]] = None
     log_x: bool = False
-
-
-def xml_text(text: str) -> str:
-    """``text`` escaped for XML character data and attribute values in double quotes."""
-    return escape(_NOT_XML.sub("\ufffd", str(text)), {'"': "&quot;"})
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> List[float]:
@@ -95,7 +89,7 @@ def line_chart_svg(panels: Sequence[Panel], title: str = "", columns: int = 4) -
         '<svg xmlns="http://www.w3.org/2000/svg" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'font-family="sans-serif" font-size="{FONT_SIZE}">',
-        f"<title>{xml_text(title)}</title>",
+        f"<title>{xml_text(str(title))}</title>",
     ]
     for k, panel in enumerate(panels):
         left = (k % columns) * cell_width + MARGIN_LEFT
@@ -144,7 +138,7 @@ def _panel_svg(panel: Panel) -> List[str]:
     )
     lines.append(
         f'<text x="{PLOT_WIDTH / 2:.1f}" y="{PLOT_HEIGHT + 28}" text-anchor="middle">'
-        f"{xml_text(panel.title)}</text>"
+        f"{xml_text(str(panel.title))}</text>"
     )
     return lines
 
