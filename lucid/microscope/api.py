@@ -34,7 +34,8 @@ INDEX_JSON = "index.json"
 SEARCH_JSON = "search.json"
 SEARCH_INDEX_JS = "search-index.js"
 SEARCH_GLOBAL = "LUCID_SEARCH_INDEX"
-CARICATURE_STEM = "layer-caricature"
+# As architecture.ARCHITECTURE_SVG and image_tours.IMAGES_DIR, which import TensorFlow;
+# reading an atlas does not need it.
 ARCHITECTURE_SVG = "architecture.svg"
 IMAGES_DIR = "images"
 IMAGE_KINDS = ("channel", "neuron", "negative", "alpha", "diverse")
@@ -76,7 +77,7 @@ def read_layer_results(layer_path: str) -> dict:
     return {
         "units": dict(sorted(units.items())),
         "deepdream": results.read_result(results_dir, layout.DEEPDREAM_STEM),
-        "caricature": results.read_result(results_dir, CARICATURE_STEM),
+        "caricature": results.read_result(results_dir, layout.CARICATURE_STEM),
     }
 
 

@@ -31,9 +31,10 @@ _VIEWS = [
      "layer, or with no direct weights, say so."),
     ("view-deepdream", "DeepDream (layer page)", "Maximizes the mean squared activation of the "
      "whole layer: everything the layer detects at once."),
-    ("view-caricature", "Caricatures (layer page)", "Dataset images beside their feature "
-     "inversions at the layer: an image optimized to reproduce, exaggerated, the layer's "
-     "activations on the dataset image."),
+    ("view-caricature", "Caricatures (layer page)", "Dataset images beside their caricatures "
+     "at the layer: an image optimized so that the layer's activations on it point the way "
+     "they do on the dataset image. At a low layer that reconstructs the picture; higher up "
+     "it exaggerates what the layer detects in it."),
     ("view-architecture", "Architecture (model page)", "The graph in data-flow order, each node "
      "with its output shape; branches and concatenations are drawn as edges; declared layers "
      "link to their pages."),

@@ -229,3 +229,11 @@ def test_inline_svg_keeps_drawing_and_links_and_drops_the_rest():
     assert only.count("<rect") == svg.count("<rect")  # the unlinked nodes are still drawn
     assert svg_inline.inline_svg("<svg><unclosed") == ""
     assert svg_inline.inline_svg("<html/>") == ""
+
+
+def test_file_names_agree_with_their_writers():
+    from lucid.microscope import architecture
+    from lucid.microscope import image_tours
+
+    assert api.ARCHITECTURE_SVG == architecture.ARCHITECTURE_SVG
+    assert api.IMAGES_DIR == image_tours.IMAGES_DIR
