@@ -48,6 +48,9 @@ from typing import Tuple
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.microscope.graph_weights import GraphWeights
+from lucid.microscope.graph_weights import depth
+from lucid.microscope.graph_weights import is_stored
 from lucid.optvis import render_util
 
 DEFAULT_TOP = 8
@@ -109,8 +112,7 @@ class UpstreamFinder:
         self.names = list(dict.fromkeys(self.layers.values()))  # declared layers, in order
         self.order = {name: k for k, name in enumerate(self.names)}
         self.scope = scope
-        self._session = session
-        self._own_session = None
+        self.weights = GraphWeights(graph, session)
 
     @classmethod
     def from_model(cls, model, layer_names: Sequence[str]) -> "UpstreamFinder":
@@ -123,9 +125,8 @@ class UpstreamFinder:
         return cls(graph, {"import/" + op: name for op, name in names.items()}, "import/")
 
     def close(self):
-        if self._own_session is not None:
-            self._own_session.close()
-            self._own_session = None
+        """Closes the private session, if one was opened to read weights."""
+        self.weights.close()
 
     def upstream(self, layer: str, unit: int, top: int = DEFAULT_TOP) -> Upstream:
         """The ``top`` upstream units of ``unit`` of the declared ``layer``.
@@ -143,9 +144,9 @@ class UpstreamFinder:
                 f"{list(self.layers.values())}."
             )
         tensor = self.graph.get_operation_by_name(ops[0]).outputs[0]
-        depth = _depth(tensor)
-        if not isinstance(unit, (int, np.integer)) or not 0 <= unit < (depth or unit + 1):
-            raise ValueError(f"unit={unit!r} is not a channel of {layer!r} (depth {depth}).")
+        channels = depth(tensor)
+        if not isinstance(unit, (int, np.integer)) or not 0 <= unit < (channels or unit + 1):
+            raise ValueError(f"unit={unit!r} is not a channel of {layer!r} (depth {channels}).")
         found = self._unit_kernel(tensor, int(unit), layer)
         if isinstance(found, str):
             return Upstream((), f"no direct weights: {found}")
@@ -178,7 +179,7 @@ class UpstreamFinder:
                     f"no weights of its own: {layer} is a {pooled} of {other}",
                 )
             if op.type in ELEMENTWISE_OPS:
-                factor = factor * self._channel_scale(op)[unit]
+                factor = factor * self.weights.channel_scale(op)[unit]
                 tensor = op.inputs[0]
             elif op.type in POOLING_OPS:
                 pooled = pooled or op.type
@@ -188,18 +189,18 @@ class UpstreamFinder:
                 if isinstance(branch, str):
                     return branch
                 for start, part in branch:
-                    if start <= unit < start + _depth(part):
+                    if start <= unit < start + depth(part):
                         tensor, unit = part, unit - start
                         break
             elif op.type in BINARY_OPS:
-                operands = [self._operand(x, _depth(op.outputs[0])) for x in op.inputs]
+                operands = [self._operand(x, depth(op.outputs[0])) for x in op.inputs]
                 kinds = [kind for kind, _ in operands]
                 if kinds.count("full") != 1 or "other" in kinds:
                     return f"{layer} is a {op.type} of " + " and ".join(self._sources(op))
                 (full,) = [x for x, (kind, _) in zip(op.inputs, operands) if kind == "full"]
                 constant = [value for kind, value in operands if kind == "const"]
                 if constant and op.type in ("Mul", "RealDiv"):
-                    value = np.broadcast_to(constant[0], [_depth(op.outputs[0])])[unit]
+                    value = np.broadcast_to(constant[0], [depth(op.outputs[0])])[unit]
                     factor *= value if op.type == "Mul" else 1.0 / value
                 if op.type == "Sub" and full is op.inputs[1]:
                     factor = -factor
@@ -208,20 +209,9 @@ class UpstreamFinder:
                 return f"{layer} is a {op.type} of " + " and ".join(self._sources(op))
         return f"{layer}: more than {_MAX_OPS} ops before its weights"
 
-    def _channel_scale(self, op) -> np.ndarray:
-        """Per output channel, the factor an elementwise op applies: a batch norm's
-        ``scale / sqrt(variance + epsilon)`` (inference form), 1 for the others."""
-        ones = np.ones([_depth(op.outputs[0]) or 1])
-        if not op.type.startswith("FusedBatchNorm"):
-            return ones
-        scale, variance = self._value(op.inputs[1]), self._value(op.inputs[4])
-        if scale is None or variance is None or variance.size == 0:
-            return ones  # training-mode batch statistics: no fixed scale
-        return scale / np.sqrt(variance + op.get_attr("epsilon"))
-
     def _kernel_column(self, op, unit):
         """`[positions, in channels]` weights of output channel ``unit`` of a linear op."""
-        weights = self._value(op.inputs[1])
+        weights = self.weights.value(op.inputs[1])
         if weights is None:
             return f"the weights of {self._short(op.name)} are not constants (pass a session)"
         if op.type == "MatMul":
@@ -250,7 +240,7 @@ class UpstreamFinder:
         elif op.type in _INPUT_OPS or not op.name.startswith(self.scope):
             trace.note("reads the input image")
         elif op.type in ELEMENTWISE_OPS:
-            self._resolve(op.inputs[0], kernel * self._channel_scale(op), trace)
+            self._resolve(op.inputs[0], kernel * self.weights.channel_scale(op), trace)
         elif op.type in POOLING_OPS:
             self._resolve(op.inputs[0], kernel, trace)
         elif op.type in ("ConcatV2", "Concat"):
@@ -259,18 +249,18 @@ class UpstreamFinder:
                 trace.note(branches)
                 return
             for start, part in branches:
-                self._resolve(part, kernel[:, start : start + _depth(part)], trace)
+                self._resolve(part, kernel[:, start : start + depth(part)], trace)
         elif op.type in BINARY_OPS:
             self._resolve_binary(op, kernel, trace)
         elif op.type in REDUCTION_OPS:
-            axes = np.atleast_1d(self._value(op.inputs[1]))
+            axes = np.atleast_1d(self.weights.value(op.inputs[1]))
             rank = op.inputs[0].shape.ndims
             if rank is None or (rank - 1) in np.mod(axes, rank):
                 trace.note(f"stops at {short}: a {op.type} over channels")
             else:
                 self._resolve(op.inputs[0], kernel, trace)
         elif op.type in RESHAPE_OPS:
-            channels = _depth(op.inputs[0])
+            channels = depth(op.inputs[0])
             if channels and kernel.shape[1] % channels == 0:
                 self._resolve(op.inputs[0], kernel.reshape(-1, channels), trace)
             else:
@@ -302,7 +292,7 @@ class UpstreamFinder:
     def _expand(self, op, kernel, trace):
         """Multiplies a 1x1 convolution or matmul that is not a declared layer into ``kernel``."""
         short = self._short(op.name)
-        weights = self._value(op.inputs[1])
+        weights = self.weights.value(op.inputs[1])
         if weights is None:
             trace.note(f"stops at {short}: its weights are not constants")
             return
@@ -326,40 +316,23 @@ class UpstreamFinder:
     def _concat_branches(self, op):
         """``[(channel offset, input tensor)]`` of a channel concatenation, or a reason."""
         inputs = list(op.inputs[:-1]) if op.type == "ConcatV2" else list(op.inputs[1:])
-        axis = self._value(op.inputs[-1] if op.type == "ConcatV2" else op.inputs[0])
+        axis = self.weights.value(op.inputs[-1] if op.type == "ConcatV2" else op.inputs[0])
         rank = op.outputs[0].shape.ndims
         if axis is None or rank is None or int(axis) % rank != rank - 1:
             return f"{self._short(op.name)} concatenates along another axis than channels"
-        depths = [_depth(x) for x in inputs]
+        depths = [depth(x) for x in inputs]
         if None in depths:
             return f"{self._short(op.name)} has inputs of unknown depth"
         return list(zip(np.cumsum([0] + depths[:-1]).tolist(), inputs))
 
     def _operand(self, tensor, channels):
         """("const", value), ("full", None) (one value per channel) or ("other", None)."""
-        value = self._value(tensor) if _is_stored(tensor) else None
+        value = self.weights.value(tensor) if is_stored(tensor) else None
         if value is not None and value.size in (1, channels):
             return "const", value.reshape(-1)
-        if tensor.shape.ndims and tensor.shape.ndims >= 2 and _depth(tensor) == channels:
+        if tensor.shape.ndims and tensor.shape.ndims >= 2 and depth(tensor) == channels:
             return "full", None
         return "other", None
-
-    def _value(self, tensor) -> Optional[np.ndarray]:
-        """The value of a weight tensor: a constant's, else read with a session; None if neither."""
-        op = tensor.op
-        while op.type == "Identity":
-            op = op.inputs[0].op
-        if op.type == "Const":
-            return tf.make_ndarray(op.get_attr("value")).astype(np.float64)
-        session = self._session
-        if session is None:
-            if self._own_session is None:
-                self._own_session = tf.Session(graph=self.graph)
-            session = self._own_session
-        try:
-            return np.asarray(session.run(tensor), np.float64)
-        except (tf.errors.OpError, ValueError, TypeError):
-            return None
 
     def _ranked(self, trace, top) -> List[Tuple[str, int, float]]:
         """The ``top`` ``(layer, unit, weight)``: largest ``|weight|``, then layer order, unit."""
@@ -404,20 +377,6 @@ def signed_norm(vector: np.ndarray) -> float:
 
 def _significant(value: float) -> float:
     return float(f"{value:.6g}") + 0.0  # + 0.0: no negative zero
-
-
-def _is_stored(tensor) -> bool:
-    """Whether ``tensor`` is a constant or a variable (through ``Identity`` reads)."""
-    op = tensor.op
-    while op.type in ("Identity", "ReadVariableOp") and op.inputs:
-        op = op.inputs[0].op
-    return op.type in ("Const", "VariableV2", "VarHandleOp")
-
-
-def _depth(tensor) -> Optional[int]:
-    if tensor.shape.ndims is None or tensor.shape.ndims == 0:
-        return None
-    return tf.compat.dimension_value(tensor.shape[-1])
 
 
 def _op_name(layer_name: str) -> str:
