@@ -1,4 +1,4 @@
-"""sample_binary_image, rmin, rounded_corner, grating, hue_color and disc."""
+"""sample_binary_image, rmin, rounded_corner(_line), line_image, grating, hue_color and disc."""
 
 import numpy as np
 import pytest
