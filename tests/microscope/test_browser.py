@@ -275,18 +275,24 @@ def test_built_atlas_search_diagram_and_weights(browser, evil_atlas, server_url,
         assert page.url == f"{base}{model_name}/logits/unit-0000.html"
 
 
-def test_screenshot_of_a_unit_page(tmp_path, fake_atlas, capsys):
+def test_screenshot_of_a_unit_page(tmp_path, fake_atlas):
+    """``python -m lucid.microscope.screenshot`` (its own browser: a subprocess, as the lead runs it)."""
     import numpy as np
     from PIL import Image
-
-    from lucid.microscope import screenshot
 
     out_dir, model_dir, info = fake_atlas
     page = os.path.join(out_dir, model_dir, info["layers"][1]["dir"], "unit-0000.html")
     out = str(tmp_path / "unit.png")
-    assert screenshot.main([page, out, "--width", "900", "--height", "700"]) == 0
+    command = [sys.executable, "-m", "lucid.microscope.screenshot", page, out]
+    env = dict(os.environ, PYTHONPATH=REPO)
+    run = subprocess.run(
+        [*command, "--width", "900", "--height", "700"], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
     with Image.open(out) as image:
         assert image.size == (900, 700)
         assert len(np.unique(np.asarray(image.convert("L")))) > 20  # a page, not a blank
-    assert screenshot.main([str(tmp_path / "missing.html"), out]) == 2
-    assert "is not a file" in capsys.readouterr().err
+    command[-2] = str(tmp_path / "missing.html")
+    run = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "is not a file" in run.stderr
