@@ -206,6 +206,9 @@ def test_search_finds_units_from_any_depth(browser, fake_base, fake_atlas):
         assert results.first.locator(".search-title").inner_text() == "logits unit 0: cat"
         _follow(page, results.first)
         assert page.url == f"{fake_base}{model_dir}/{last_dir}/unit-0000.html"
+        page.goto(f"{fake_base}{model_dir}/index.html")  # depth 1
+        _follow(page, _search(page, "cat").first)
+        assert page.url == f"{fake_base}{model_dir}/{last_dir}/unit-0000.html"
         results = _search(page, "a_b:2")  # depth 2: layer and unit index
         assert results.count() == 1
         _follow(page, results.first)
