@@ -136,6 +136,18 @@ EXTENSION_NAMES = {
     "lucid.optvis.param.lowres": "check_image_memory memory_limit_bytes",
     "lucid.optvis.batch_memory": "inspect_layer batch_size_for default_budget_mb check_budget",
     "lucid.recipes.activation_atlas.render": "icon_transforms",
+    "lucid.optvis.step": "build_step Step check_options session_config gradient_overrides import_model",
+    "lucid.optvis.rewrites": "NAMES DEFAULT_NAMES resolve enable_in_graph enabled",
+    "lucid.optvis.precision": """PRECISIONS check_precision session_config import_context
+        cpu_supports_bfloat16 cpu_flags gpu_supports_mixed_precision""",
+    "lucid.misc.stimuli": """grating hue_color disc line_image rounded_corner_function
+        rounded_corner_line""",
+    "lucid.microscope.upstream": "write_layer_upstream",
+    "lucid.microscope.tuning": "write_layer_tuning layer_tuning_curves chart_svg",
+    "lucid.microscope.charts": "Panel line_chart_svg nice_ticks",
+    "lucid.microscope.architecture": "write_architecture model_architecture architecture_svg",
+    "lucid.microscope.image_tours": "write_image_tours",
+    "lucid.microscope.dataset_examples": "channel_maxima model_input",
 }
 
 
@@ -160,6 +172,7 @@ def test_model_has_the_bring_your_own_model_methods():
         "lucid.optvis.overrides",
         "lucid.misc.io",
         "lucid.recipes.activation_atlas",
+        "lucid.optvis.rewrites",
     ],
 )
 def test_reexporting_packages_have_literal_all_without_private_names(module_name):
@@ -173,7 +186,7 @@ SIGNATURES = {
         transforms=None, thresholds=(512,), print_objectives=None, verbose=True,
         relu_gradient_override=True, use_fixed_seed=False""",
     "lucid.optvis.render.make_vis_T": """(model, objective_f, param_f=None, optimizer=None,
-        transforms=None, relu_gradient_override=False)""",
+        transforms=None, relu_gradient_override=False""",
     "lucid.optvis.render.import_model": "(model, t_image, t_image_raw=None, scope='import', input_map=None)",
     "lucid.optvis.param.image": """(w, h=None, batch=None, sd=None, decorrelate=True, fft=True,
         alpha=False, channels=None)""",
