@@ -309,15 +309,16 @@ def build(
     results.write_if_changed(os.path.join(model_dir, layout.MODEL_JSON), results.json_bytes(info))
     chosen = select_layers(info, layers)
     units_by_layer = {layer["name"]: select_units(layer, units, max_units) for layer in chosen}
+    image_set = None
+    if images is not None:  # loaded first: a bad image directory fails before any work
+        height, width = (d or 224 for d in info["image_shape"][:2])
+        image_set = dataset_examples.load_images(images, height, width)
     if analyses.architecture:
         stages.run(
             "architecture", model.name, architecture.write_architecture, model, model_dir, info
         )
-    image_set = None
     examples_written = 0
-    if images is not None:
-        height, width = (d or 224 for d in info["image_shape"][:2])
-        image_set = dataset_examples.load_images(images, height, width)
+    if image_set is not None:
         for layer in chosen:
             examples_written += stages.run(
                 "examples", layer["name"], dataset_examples.write_layer_examples, model,

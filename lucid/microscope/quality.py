@@ -21,7 +21,8 @@ The scores (``None`` is JSON null)::
     activation_ratio = a(r) / max_{x in D} a(x)
         None without dataset images, or when max_{x in D} a(x) <= 0 (no positive reference).
         1 means the render excites the unit as much as the best dataset image; a
-        feature visualization usually scores well above 1, an image of noise near 0.
+        well-optimised render scores about 1 or more, an image of noise near 0. The
+        render is scored at its own size, the dataset images at the model's input size.
 
     stability = clip( (1/K) sum_k a(t_k(r)) / a(t_0(r)), 0, 1 )
         0 when a(t_0(r)) <= 0. The share of the render's activation that survives small
