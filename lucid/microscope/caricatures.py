@@ -24,12 +24,11 @@ import tensorflow.compat.v1 as tf
 
 import lucid
 from lucid.microscope import layout
+from lucid.microscope import renderers
 from lucid.microscope import results
 from lucid.optvis import batch
 from lucid.optvis import param
-from lucid.optvis import precision as precision_lib
 from lucid.optvis import render
-from lucid.optvis import render_util
 from lucid.optvis import transform
 from lucid.optvis.precision import FLOAT32
 from lucid.recipes.caricature import dot_compare
@@ -126,12 +125,4 @@ def render_caricature(
             transforms=transform.standard_transforms + [transform.crop_or_pad_to(height, width)],
             precision=precision,
         )
-        init_op = tf.global_variables_initializer()
-        with tf.Session(
-            graph=graph,
-            config=precision_lib.session_config(precision, render_util.session_config()),
-        ) as sess:
-            sess.run(init_op)
-            for step in range(steps):
-                render_util.run_step(sess, T("vis_op"), step, caller="microscope caricature")
-            return sess.run(T("t_image"))[1].astype(np.float32)
+    return renderers.optimise(graph, T, steps, precision, "microscope caricature")[1]

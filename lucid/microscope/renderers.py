@@ -14,6 +14,7 @@ batch it was rendered in.
 
 import time
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.optvis import batch
@@ -35,66 +36,78 @@ ALPHA_BLUR_WEIGHT = 0.1  # as notebooks/transparency.ipynb
 
 def render_job(model, job, settings, progress, write) -> None:
     """Renders ``job`` (a ``jobs.Job``) with ``settings``, calling ``write`` per unit."""
-    if job.kind == "alpha":
-        _render_alpha(model, job, settings, write)
-        return
+    if job.kind not in _RENDERERS:
+        raise ValueError(f"Job.kind must be one of {KINDS}; got {job.kind!r}.")
     common = dict(size=settings.size, steps=settings.steps, seed=settings.seed, progress=progress)
     if settings.precision != FLOAT32:
         common["precision"] = settings.precision
-    units = list(job.units)
+    _RENDERERS[job.kind](model, job, settings, common, write)
+
+
+def _render_channels(model, job, settings, common, write):
+    """``"channel"`` and ``"neuron"``: render_units' own objectives, written batch by batch."""
     clock = _Clock()
-    if job.kind in ("channel", "neuron"):
 
-        def on_batch(batch_units, images):
-            seconds = clock.lap() / len(batch_units)
-            for unit, image in zip(batch_units, images):
-                write(unit, image[None], seconds)
-
-        batch.render_units(
-            model, job.layer, units, kind=job.kind, batch_size=len(units), on_batch=on_batch,
-            **common,
-        )  # fmt: skip
-    elif job.kind == "negative":
-        images = batch.render_units(
-            model,
-            job.layer,
-            units,
-            batch_size=len(units),
-            param_f=_stream_image(1, _NEGATIVE_STREAM),
-            objective_f=lambda layer, unit, index: -objectives.channel(layer, unit, batch=index),
-            **common,
-        )
-        seconds = clock.lap() / len(units)
-        for unit, image in zip(units, images):
+    def on_batch(batch_units, images):
+        seconds = clock.lap() / len(batch_units)
+        for unit, image in zip(batch_units, images):
             write(unit, image[None], seconds)
-    elif job.kind == "diverse":
-        n = settings.diverse
-        copies = [unit for unit in units for _ in range(n)]
-        images = batch.render_units(
-            model,
-            job.layer,
-            copies,
-            batch_size=len(copies),
-            param_f=_stream_image(n, _DIVERSE_STREAM),
-            objective_f=_diverse_objective_f(n, job.diversity_layer, settings.diversity_weight),
-            **common,
-        )
-        seconds = clock.lap() / len(units)
-        for i, unit in enumerate(units):
-            write(unit, images[i * n : (i + 1) * n], seconds)
-    elif job.kind == "deepdream":
-        image = batch.render_units(
-            model,
-            job.layer,
-            [0],
-            batch_size=1,
-            param_f=_stream_image(1, _DEEPDREAM_STREAM),
-            objective_f=lambda layer, unit, index: objectives.deepdream(layer),
-            **common,
-        )
-        write(0, image, clock.lap())
-    else:
-        raise ValueError(f"Job.kind must be one of {KINDS}; got {job.kind!r}.")
+
+    batch.render_units(
+        model, job.layer, list(job.units), kind=job.kind, batch_size=len(job.units),
+        on_batch=on_batch, **common,
+    )  # fmt: skip
+
+
+def _render_negative(model, job, settings, common, write):
+    """Each unit's channel mean minimised, from its own seed stream."""
+    clock = _Clock()
+    images = batch.render_units(
+        model,
+        job.layer,
+        list(job.units),
+        batch_size=len(job.units),
+        param_f=_stream_image(1, _NEGATIVE_STREAM),
+        objective_f=lambda layer, unit, index: -objectives.channel(layer, unit, batch=index),
+        **common,
+    )
+    seconds = clock.lap() / len(job.units)
+    for unit, image in zip(job.units, images):
+        write(unit, image[None], seconds)
+
+
+def _render_diverse(model, job, settings, common, write):
+    """``settings.diverse`` copies per unit, each group with its diversity penalty."""
+    clock = _Clock()
+    n = settings.diverse
+    copies = [unit for unit in job.units for _ in range(n)]
+    images = batch.render_units(
+        model,
+        job.layer,
+        copies,
+        batch_size=len(copies),
+        param_f=_stream_image(n, _DIVERSE_STREAM),
+        objective_f=_diverse_objective_f(n, job.diversity_layer, settings.diversity_weight),
+        **common,
+    )
+    seconds = clock.lap() / len(job.units)
+    for i, unit in enumerate(job.units):
+        write(unit, images[i * n : (i + 1) * n], seconds)
+
+
+def _render_deepdream(model, job, settings, common, write):
+    """One image of the layer maximising its mean squared activation."""
+    clock = _Clock()
+    image = batch.render_units(
+        model,
+        job.layer,
+        [0],
+        batch_size=1,
+        param_f=_stream_image(1, _DEEPDREAM_STREAM),
+        objective_f=lambda layer, unit, index: objectives.deepdream(layer),
+        **common,
+    )
+    write(0, image, clock.lap())
 
 
 class _Clock:
@@ -109,7 +122,7 @@ class _Clock:
         return elapsed
 
 
-def _render_alpha(model, job, settings, write):
+def _render_alpha(model, job, settings, common, write):
     """RGBA renders of the job's units: channel x transparency - blur of alpha, over noise."""
     clock = _Clock()
     units = list(job.units)
@@ -119,10 +132,10 @@ def _render_alpha(model, job, settings, write):
             f"alpha renders need an RGB model; {model.name} reads {channels}-channel images. "
             "Build without --alpha."
         )
-    seed = batch.unit_seed(model.name, job.layer, units[0], "alpha", settings.seed)
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(seed)  # the job's image parameters and random transforms
+        # The job's image parameters and random transforms.
+        tf.set_random_seed(batch.unit_seed(model.name, job.layer, units[0], "alpha", settings.seed))
         objective = objectives.Objective.sum(
             [
                 objectives.channel(job.layer, unit, batch=i) * _transparency(i)
@@ -138,18 +151,23 @@ def _render_alpha(model, job, settings, write):
             relu_gradient_override=True,
             precision=settings.precision,
         )
-        init_op = tf.global_variables_initializer()
-        with tf.Session(
-            graph=graph,
-            config=precision_lib.session_config(settings.precision, render_util.session_config()),
-        ) as sess:
-            sess.run(init_op)
-            for step in range(settings.steps):
-                render_util.run_step(sess, T("vis_op"), step, caller="microscope alpha render")
-            images = sess.run(T("t_image"))
+    images = optimise(graph, T, settings.steps, settings.precision, "microscope alpha render")
     seconds = clock.lap() / len(units)
     for unit, image in zip(units, images):
         write(unit, image[None], seconds)
+
+
+def optimise(graph: tf.Graph, T, steps: int, precision: str, caller: str) -> np.ndarray:
+    """Initialises ``graph`` (built by ``render.make_vis_T``, accessor ``T``), runs ``steps``
+    steps of ``T("vis_op")`` and returns ``T("t_image")`` as float32 NumPy."""
+    with graph.as_default():
+        init_op = tf.global_variables_initializer()
+    config = precision_lib.session_config(precision, render_util.session_config())
+    with tf.Session(graph=graph, config=config) as sess:
+        sess.run(init_op)
+        for step in range(steps):
+            render_util.run_step(sess, T("vis_op"), step, caller=caller)
+        return sess.run(T("t_image")).astype(np.float32)
 
 
 @objectives.wrap_objective()
@@ -188,3 +206,13 @@ def _group_diversity(layer, start, count):
         return diversity(lambda name: T(name)[start : start + count])
 
     return objectives.Objective(inner, "diversity", f"Diversity {layer} [{start}:{start + count}]")
+
+
+_RENDERERS = {
+    "channel": _render_channels,
+    "neuron": _render_channels,
+    "negative": _render_negative,
+    "diverse": _render_diverse,
+    "alpha": _render_alpha,
+    "deepdream": _render_deepdream,
+}
