@@ -22,7 +22,7 @@ _ANALYSES = (
     ("tuning", "tuning curves over synthetic stimuli"),
     ("upstream", "the upstream units with the largest weights"),
     ("architecture", "the model's architecture diagram"),
-    ("image_tours", "pages following a few dataset images through the layers (needs --images)"),
+    ("image_tours", "pages following a few dataset images through the layers"),
 )
 
 _BUILD_EXAMPLES = """examples:
@@ -34,7 +34,8 @@ _BUILD_EXAMPLES = """examples:
   lucid microscope build --model ShapesNet --no-negative --caricature 0 --no-tuning --out atlas
 
 Re-running a build skips every result already done with the same parameters, so an
-interrupted build resumes where it stopped. Open OUT/index.html, or 'lucid microscope serve OUT'."""
+interrupted build resumes where it stopped. Open OUT/index.html, or 'lucid microscope serve OUT'.
+The build ends with the seconds spent on each view (channel, negative, ..., scores, site)."""
 
 
 def add_arguments(subparsers) -> None:
@@ -121,7 +122,7 @@ def _add_build(commands):
             f"--{name.replace('_', '-')}",
             action=argparse.BooleanOptionalAction,
             default=True,
-            help=f"{what} (default: on)",
+            help=f"{what} (default: on{'; needs --images' if name == 'image_tours' else ''})",
         )
     build.add_argument(
         "--examples", type=int, default=8, metavar="K", help="dataset examples per unit"
@@ -138,7 +139,7 @@ def _add_build(commands):
     build.add_argument(
         "--address", help="Ray cluster address for --engine ray (default: ray.init())"
     )
-    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
     build.set_defaults(check=check_build, func=run_build, needs_tensorflow=True)
 
 
