@@ -52,6 +52,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 import lucid
+from lucid.microscope import dataset_examples
 from lucid.microscope import layout
 from lucid.microscope import results
 from lucid.optvis import batch
@@ -112,9 +113,7 @@ class LayerProbe:
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.t_images = tf.placeholder(tf.float32, [None, None, None, 3])
-            t_input = self.t_images
-            if render_util.default_image_shape(model)[2] == 1:
-                t_input = tf.image.rgb_to_grayscale(t_input)
+            t_input = dataset_examples.model_input(model, self.t_images)  # grey if 1-channel
             acts = model.import_graph(t_input, scope="import", forget_xy_shape=True)(layer)
             if acts.shape.ndims not in (2, 4):
                 raise ValueError(

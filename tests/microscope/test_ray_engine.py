@@ -77,11 +77,17 @@ def ray_cluster():
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def test_ray_engine_builds_the_same_atlas_as_the_local_engine(tmp_path, atlas_case, ray_cluster):
+def test_ray_engine_builds_the_same_atlas_as_the_local_engine(
+    tmp_path, atlas_case, ray_cluster, capsys
+):
     _, argv_for, reference_atlas = atlas_case
     out_dir = tmp_path / "atlas"
     argv = argv_for(out_dir) + ["--engine", "ray", "--address", ray_cluster]
+    capsys.readouterr()
     assert cli.main(argv) == 0
+    # The tasks' seconds come back to the driver, per kind.
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert summary.startswith("seconds per view: ") and ", channel " in summary, summary
     assert not ray.is_initialized()  # the engine disconnects when it connected itself
     tree, reference = read_tree(out_dir), read_tree(reference_atlas)
     assert sorted(tree) == sorted(reference)
