@@ -14,7 +14,13 @@ is, for each phase ``r``, a stride-1 correlation of ``dy`` with the phase's sub-
 flipped. One convolution computes all ``s * s`` phases (rows and columns) as
 ``s * s * in_channels`` output channels; ``depth_to_space(s)`` interleaves them back into
 the image grid, which is then cropped by the padding. The result equals TensorFlow's to
-float round-off; the filter gradient is TensorFlow's own.
+float round-off; the filter gradient is TensorFlow's own. Measured on that layer at 128 px
+(one thread, CPU time; noisy, shared CPU): 3.8 -> 1.4 ms at batch 1, 60 -> 23 ms at batch 16
+(forward 0.8 and 13 ms).
+
+Stride-1 layers are left to ``Conv2DBackpropInput``: as forward convolutions with the
+flipped kernel (``flip_stride_one=True``) InceptionV1's stride-1 input gradients took 1.05x
+as long (one thread, batch 1), and a whole render step 0.98-1.02x.
 
 How it is used::
 
@@ -27,7 +33,8 @@ Applies to ``Conv2D`` ops in NHWC with ``SAME`` or ``VALID`` padding, no dilatio
 shape known when the graph is built, and equal strides > 1 in height and width. Every other
 ``Conv2D`` (stride 1, NCHW, explicit padding, dilation) gets TensorFlow's standard gradient,
 unless ``flip_stride_one=True`` is passed, which also rewrites stride-1 input gradients as
-forward convolutions with the flipped kernel (the same formula with ``s = 1``).
+forward convolutions with the flipped kernel (the same formula with ``s = 1``; a plain
+``SAME`` convolution for odd kernels).
 """
 
 import functools
@@ -40,7 +47,8 @@ def gradient_overrides(flip_stride_one: bool = False) -> dict:
 
     Args:
       flip_stride_one: also compute stride-1 input gradients as forward convolutions with
-        the flipped kernel (off by default: measured no faster in a whole step on CPU).
+        the flipped kernel (off by default: measured no faster on CPU; see the module
+        docstring).
 
     Returns:
       ``{"Conv2D": gradient function}``; the same function object for the same argument, so
