@@ -39,6 +39,7 @@ RUNTIME_DATA = (
     "lucid/modelzoo/data/ShapesNet.pb",
     "lucid/modelzoo/data/ShapesNet_labels.txt",
     "lucid/microscope/static/style.css",
+    "lucid/microscope/static/search.js",
 )
 
 
