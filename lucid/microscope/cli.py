@@ -227,7 +227,11 @@ def seconds_summary(seconds) -> str:
     """``"seconds per view: channel 12.3, ..., site 0.4 (total 20.1)"``, views in build order."""
     if not seconds:
         return "seconds per view: nothing was done."
-    parts = ", ".join(f"{view} {value:.1f}" for view, value in seconds.items())
+    # Tenths of a second, or hundredths below 0.1 s so that a quick view does not read as 0.
+    parts = ", ".join(
+        f"{view} {value:.1f}" if value >= 0.1 else f"{view} {value:.2f}"
+        for view, value in seconds.items()
+    )
     return f"seconds per view: {parts} (total {sum(seconds.values()):.1f})."
 
 

@@ -160,8 +160,8 @@ def test_build_reports_seconds_per_view(tmp_path):
     )  # fmt: skip
     assert again.jobs_run == 0
     assert list(again.seconds) == ["scores", "site"]  # nothing rendered, nothing to score
-    summary = microscope_cli.seconds_summary({"channel": 1.25, "site": 0.5})
-    assert summary == "seconds per view: channel 1.2, site 0.5 (total 1.8)."
+    summary = microscope_cli.seconds_summary({"channel": 1.25, "upstream": 0.042, "site": 0.5})
+    assert summary == "seconds per view: channel 1.2, upstream 0.04, site 0.5 (total 1.8)."
 
 
 def test_cli_switches_reach_the_build(tmp_path, monkeypatch, capsys):
