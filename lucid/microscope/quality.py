@@ -15,6 +15,10 @@ Notation, for unit ``u`` of layer ``L``:
   on every run. ``t_0``: the same pipeline with the centred draw (both jitters centred,
   scale 1, angle 0): the render unmoved on the same grey-bordered canvas, so that the
   border the transforms add does not count as lost activation.
+* ``b = a(t_0(g))``: the baseline, the activation of a blank canvas (``g`` flat grey 0.5,
+  the transforms' padding colour, at the render's size). 0 for most post-ReLU units; for a
+  pre-ReLU unit often well below 0, and a short render's mean may stay below 0 too while
+  being far above the blank canvas.
 
 The scores (``None`` is JSON null)::
 
@@ -24,10 +28,10 @@ The scores (``None`` is JSON null)::
         well-optimised render scores about 1 or more, an image of noise near 0. The
         render is scored at its own size, the dataset images at the model's input size.
 
-    stability = clip( (1/K) sum_k a(t_k(r)) / a(t_0(r)), 0, 1 )
-        0 when a(t_0(r)) <= 0. The share of the render's activation that survives small
-        shifts, zooms and rotations: near 1 for a robust feature, near 0 for a brittle
-        pixel pattern (an adversarial-looking render).
+    stability = clip( ((1/K) sum_k a(t_k(r)) - b) / (a(t_0(r)) - b), 0, 1 )
+        0 when a(t_0(r)) <= b. The share of the render's activation above a blank canvas
+        that survives small shifts, zooms and rotations: near 1 for a robust feature, near
+        0 for a brittle pixel pattern (an adversarial-looking render).
 
     diversity = 1 - 2 / (n (n - 1)) * sum_{i < j} cos(v(d_i), v(d_j))
         None without a diverse set (n < 2). cos(p, q) = p.q / (|p| |q|), with cos = 1
@@ -64,6 +68,7 @@ KIND = "scores"
 DEFAULT_SAMPLES = 8
 _BATCH = 64
 # Uniforms choosing t_0: jitter 4 of 0..8, scale 1 (5 of 11), angle 0 (10 of 26), jitter 2 of 0..4.
+BLANK_GREY = 0.5  # the blank canvas of the baseline: batch_transforms' padding colour
 CENTRED_CHOICES = np.array([4.5 / 9, 4.5 / 9, 5.5 / 11, 10.5 / 26, 2.5 / 5, 2.5 / 5], np.float32)
 
 
@@ -74,13 +79,16 @@ def activation_ratio(render_activation: float, dataset_max: Optional[float]) -> 
     return float(render_activation) / float(dataset_max)
 
 
-def stability(render_activation: float, transformed_activations: Sequence[float]) -> float:
-    """``clip(mean_k a(t_k(r)) / a(t_0(r)), 0, 1)`` from ``a(t_0(r))`` and the ``a(t_k(r))``;
-    0 when ``a(t_0(r)) <= 0``."""
-    if render_activation <= 0:
+def stability(
+    render_activation: float, transformed_activations: Sequence[float], baseline: float = 0.0
+) -> float:
+    """``clip((mean_k a(t_k(r)) - b) / (a(t_0(r)) - b), 0, 1)`` from ``a(t_0(r))``, the
+    ``a(t_k(r))`` and ``b``; 0 when ``a(t_0(r)) <= b``."""
+    excess = float(render_activation) - float(baseline)
+    if excess <= 0:
         return 0.0
-    ratio = float(np.mean(transformed_activations)) / float(render_activation)
-    return float(np.clip(ratio, 0.0, 1.0))
+    kept = float(np.mean(transformed_activations)) - float(baseline)
+    return float(np.clip(kept / excess, 0.0, 1.0))
 
 
 def diversity(vectors: np.ndarray) -> Optional[float]:
@@ -175,6 +183,8 @@ def score_units(
     raw = probe.channel_means(renders)[np.arange(len(units)), units]
     centred = np.broadcast_to(CENTRED_CHOICES, (len(units), len(CENTRED_CHOICES)))
     reference = probe.transformed_means(renders, centred)[np.arange(len(units)), units]
+    blank = np.full((1,) + renders.shape[1:], BLANK_GREY, np.float32)
+    baseline = probe.transformed_means(blank, centred[:1])[0]
     samples = choices.shape[1]
     transformed = np.zeros([len(units), samples])
     chunk = max(1, _BATCH // samples)  # units per chunk: K copies of each in memory at once
@@ -195,7 +205,7 @@ def score_units(
                 "activation_ratio": activation_ratio(
                     raw[i], None if dataset_max is None else dataset_max[unit]
                 ),
-                "stability": stability(reference[i], transformed[i]),
+                "stability": stability(reference[i], transformed[i], baseline[unit]),
                 "diversity": None if diverse is None else diversity(probe.channel_means(diverse)),
             }
         )

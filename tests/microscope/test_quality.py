@@ -99,6 +99,12 @@ def test_stability_exact(color_probe):
         color_probe, [0], render, choices(scale_index=0)[None], [None], None
     )
     assert 0.75 < scores["stability"] < 0.81
+    # Before the ReLU the grey border (-0.5) makes the mean on the canvas negative, but the
+    # render is far above a blank canvas (the baseline, -0.5 everywhere): shifts keep all of it.
+    with quality.LayerProbe(ToyModel(), "color_pre_relu", SIZE) as probe:
+        (scores,) = quality.score_units(probe, [0], render, shifts[None], [None], None)
+    assert scores["stability"] == pytest.approx(1.0, abs=1e-5)  # float32 means of +-0.5
+    assert quality.stability(-0.1, [-0.3, -0.3], baseline=-0.5) == pytest.approx(0.5)
     # A render that does not excite its unit keeps nothing.
     (scores,) = quality.score_units(
         color_probe, [1], render, choices(scale_index=0)[None], [None], None
