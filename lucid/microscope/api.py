@@ -29,15 +29,13 @@ from typing import Optional
 from lucid.microscope import layout
 from lucid.microscope import results
 
-API_DIR = "api"
+API_DIR = layout.API_DIR
 INDEX_JSON = "index.json"
 SEARCH_JSON = "search.json"
-SEARCH_INDEX_JS = "search-index.js"
+SEARCH_INDEX_JS = layout.SEARCH_INDEX_JS
 SEARCH_GLOBAL = "LUCID_SEARCH_INDEX"
-# As architecture.ARCHITECTURE_SVG and image_tours.IMAGES_DIR, which import TensorFlow;
-# reading an atlas does not need it.
-ARCHITECTURE_SVG = "architecture.svg"
-IMAGES_DIR = "images"
+ARCHITECTURE_SVG = layout.ARCHITECTURE_SVG
+IMAGES_DIR = layout.IMAGES_DIR
 IMAGE_KINDS = ("channel", "neuron", "negative", "alpha", "diverse")
 THUMBNAIL_KINDS = ("channel", "neuron", "diverse", "examples")
 _TOUR_PREFIX = "image-"

@@ -40,14 +40,15 @@ from typing import Sequence
 import tensorflow.compat.v1 as tf
 
 from lucid.microscope import dag_layout
+from lucid.microscope import layout
 from lucid.microscope import results
 from lucid.microscope import svg_drawing
 from lucid.misc.graph_analysis.overlay_graph import pass_through_edges
 from lucid.misc.graph_analysis.overlay_graph import reachable
 from lucid.optvis import render_util
 
-ARCHITECTURE_SVG = "architecture.svg"
-ARCHITECTURE_JSON = "architecture.json"
+ARCHITECTURE_SVG = layout.ARCHITECTURE_SVG
+ARCHITECTURE_JSON = layout.ARCHITECTURE_JSON
 INPUT_NAME = "input"
 JOIN_OPS = frozenset({"Concat", "ConcatV2", "Add", "AddV2", "AddN"})
 POOL_OPS = frozenset({"MaxPool", "MaxPoolV2", "AvgPool"})

@@ -27,9 +27,10 @@ import numpy as np
 
 import lucid
 from lucid.microscope import dataset_examples
+from lucid.microscope import layout
 from lucid.microscope import results
 
-IMAGES_DIR = "images"
+IMAGES_DIR = layout.IMAGES_DIR
 _TOUR_FILE = re.compile(r"image-(\d{3,})\.(json|png)")
 
 

@@ -32,10 +32,22 @@ RESULTS_DIR = "img"
 DEEPDREAM_STEM = "layer-deepdream"
 CARICATURE_STEM = "layer-caricature"
 TEMP_MARKER = ".tmp-"
+# Site-level files (beside the model directories) and model-level ones (beside the layers'):
+# model and layer names must never take them.
+API_DIR = "api"
+HELP_HTML = "help.html"
+SEARCH_JS = "search.js"
+SEARCH_INDEX_JS = "search-index.js"
+IMAGES_DIR = "images"
+ARCHITECTURE_SVG = "architecture.svg"
+ARCHITECTURE_JSON = "architecture.json"
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
 _UNSAFE_CHARACTER = re.compile(r"[^A-Za-z0-9._-]")
-_RESERVED = {MODEL_JSON, INDEX_HTML, STYLE_CSS, RESULTS_DIR}
+_RESERVED = {
+    MODEL_JSON, INDEX_HTML, STYLE_CSS, RESULTS_DIR, API_DIR, HELP_HTML, SEARCH_JS,
+    SEARCH_INDEX_JS, IMAGES_DIR, ARCHITECTURE_SVG, ARCHITECTURE_JSON,
+}  # fmt: skip
 
 
 def safe_component(name: str) -> str:

@@ -17,9 +17,10 @@ from typing import Optional
 from urllib.parse import quote
 
 import lucid
+from lucid.microscope import layout
 
-HELP_HTML = "help.html"
-SEARCH_JS = "search.js"
+HELP_HTML = layout.HELP_HTML
+SEARCH_JS = layout.SEARCH_JS
 CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 
 

@@ -145,6 +145,19 @@ def test_safe_component():
         layout.safe_component(3)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["api", "help.html", "search.js", "search-index.js", "images", "architecture.svg", "Images"],
+)
+def test_model_and_layer_names_never_take_the_site_files(name):
+    # A model named "api" would otherwise share the API's directory; a layer named "images",
+    # the image tours'.
+    site_files = {"api", "help.html", "search.js", "search-index.js", "images", "architecture.svg"}
+    safe = layout.safe_component(name)
+    assert safe != name and safe.lower() not in site_files
+    assert layout.layer_dirs([name, "conv"])[name] == safe
+
+
 def test_regeneration_is_deterministic_and_touches_nothing(atlas):
     out_dir = atlas[0]
     pages = sorted(_pages(out_dir))
