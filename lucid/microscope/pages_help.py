@@ -64,17 +64,23 @@ _SCORES = [
      "activation_ratio = <var>a</var>(<var>r</var>) / max<sub><var>x</var> ∈ <var>D</var></sub>"
      " <var>a</var>(<var>x</var>)",
      "How strongly the render excites the unit compared with the best dataset image: 1 means "
-     "as much; a feature visualization usually scores well above 1, an image of noise near 0. "
+     "as much; a well-optimized render scores about 1 or more, an image of noise near 0 (short renders score less: a median of about 0.3 for ShapesNet at 64 steps). "
      "n/a without dataset images, or when no dataset image excites the unit (the maximum is "
      "at most 0)."),
     ("score-stability", "Stability",
-     "stability = clip( (1/<var>K</var>) Σ<sub><var>k</var></sub> <var>a</var>(<var>t</var>"
-     "<sub><var>k</var></sub>(<var>r</var>)) / <var>a</var>(<var>r</var>), 0, 1 )",
-     "The share of the render's activation that survives <var>K</var> = 8 fresh random draws "
-     "<var>t</var><sub><var>k</var></sub> of the transforms renders are optimized under (pad "
-     "12, jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4), the same draws on every run: near 1 "
-     "for a robust feature, near 0 for a brittle pixel pattern (an adversarial-looking "
-     "render). 0 when <var>a</var>(<var>r</var>) ≤ 0."),
+     "stability = clip( ((1/<var>K</var>) Σ<sub><var>k</var></sub> <var>a</var>(<var>t</var>"
+     "<sub><var>k</var></sub>(<var>r</var>)) − <var>b</var>) / (<var>a</var>(<var>t</var>"
+     "<sub>0</sub>(<var>r</var>)) − <var>b</var>), 0, 1 ), with <var>b</var> = <var>a</var>"
+     "(<var>t</var><sub>0</sub>(<var>g</var>))",
+     "The share of the render's activation above a blank canvas that survives <var>K</var> = 8 "
+     "fresh random draws <var>t</var><sub><var>k</var></sub> of the transforms renders are "
+     "optimized under (pad 12 with grey, jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4), the "
+     "same draws on every run. <var>t</var><sub>0</sub> is the centred draw (the render "
+     "unmoved on the same grey-bordered canvas, so the border does not count as lost "
+     "activation) and <var>g</var> a flat grey (0.5) image the size of the render, so "
+     "<var>b</var> is what a blank canvas scores. Near 1 for a robust feature, near 0 for a "
+     "brittle pixel pattern (an adversarial-looking render); 0 when <var>a</var>(<var>t</var>"
+     "<sub>0</sub>(<var>r</var>)) ≤ <var>b</var>."),
     ("score-diversity", "Diversity",
      "diversity = 1 − 2 / (<var>n</var>(<var>n</var> − 1)) Σ<sub><var>i</var> &lt; "
      "<var>j</var></sub> cos(<var>v</var>(<var>d</var><sub><var>i</var></sub>), <var>v</var>"

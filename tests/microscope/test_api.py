@@ -138,6 +138,8 @@ def test_unit_page_shows_the_records_data(atlas):
     for anchor in ("score-activation_ratio", "score-stability", "score-diversity"):
         assert f'id="{anchor}"' in help_page
     assert "max<sub><var>x</var> ∈ <var>D</var></sub>" in help_page
+    # Stability as quality.py defines it: above the blank canvas's b = a(t_0(g)).
+    assert "<var>b</var> = <var>a</var>(<var>t</var><sub>0</sub>(<var>g</var>))" in help_page
 
 
 def test_layer_model_and_tour_pages(atlas):
