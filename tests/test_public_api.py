@@ -112,7 +112,11 @@ EXTENSION_NAMES = {
     "lucid.modelzoo.vision_models": "ShapesNet",
     "lucid.modelzoo.shapes_dataset": "CLASSES IMAGE_SIZE generate",
     "lucid.modelzoo.vision_base": "Model",
-    "lucid.microscope.build": "build",
+    "lucid.microscope.build": "build Analyses BuildReport VIEWS",
+    "lucid.microscope.jobs": "RenderSettings Job run_job KINDS",
+    "lucid.microscope.quality": """write_layer_scores score_units LayerProbe activation_ratio stability
+        diversity""",
+    "lucid.microscope.caricatures": "write_layer_caricature render_caricature",
     "lucid.microscope.engines": "LocalEngine RayEngine get_engine",
     "lucid.cli": "main",
     "lucid.scratch.web.svelte": """define_component defined_components find_svelte_compiler
