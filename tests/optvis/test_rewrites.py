@@ -124,6 +124,26 @@ def test_relu_schedule_selects_with_v1_select_on_one_predicate():
     assert graph_ops.count("LessEqual") == 1
 
 
+@pytest.mark.parametrize("op_fn", [tf.nn.relu, tf.nn.relu6], ids=["relu", "relu6"])
+def test_relu_schedule_never_reads_the_relus_input(op_fn):
+    # So that grappler can fuse Conv2D + BiasAdd + Relu: the pre-activation must have the
+    # ReLU as its only consumer, in the forward graph and in the gradient's branches.
+    with tf.Graph().as_default():
+        tf.train.get_or_create_global_step()
+        x = tf.placeholder(tf.float32, [2, 3, 3, 4])
+        pre = tf.nn.bias_add(x, tf.constant([0.1, -0.2, 0.3, 0.0]))
+        with overrides.gradient_override_map(overrides.scheduled_relu_overrides_map):
+            y = op_fn(pre)
+        tf.gradients(y, [x])
+        consumers = [op.type for op in pre.consumers()]
+        assert consumers == [y.op.type], consumers
+        # The unscheduled, Lucid-exact gradient does read it (what the schedule avoids).
+        with overrides.gradient_override_map(overrides.relu_overrides_map):
+            y2 = op_fn(pre)
+        tf.gradients(y2, [x])
+        assert len(pre.consumers()) > 2
+
+
 def test_relu_schedule_in_a_render_gives_the_same_images(toy_model):
     def run(rewrites_spec):
         return render.render_vis(

@@ -112,12 +112,15 @@ def _select_redirected_v1(relu_grad, redirected_grad):
 def scheduled_relu_grad(op, grad):
     """``redirected_relu_grad``, computed only for steps 0 to 16; native ``ReluGrad`` after."""
     _check_op(op, "Relu")
-    x = op.inputs[0]
 
+    # Reads only the ReLU's output (x <= 0 exactly where y <= 0), never its input, so that
+    # grappler can still fuse the convolution, bias and ReLU into one op. It differs from
+    # redirected_relu_grad only where x == 0 exactly, where it gives 0 as TF's ReluGrad does.
     def redirected():
+        dead = op.outputs[0] <= 0.0
         zeros = tf.zeros_like(grad)
-        relu_grad = tf.where(x < 0.0, zeros, grad)
-        redirected_grad = tf.where(tf.logical_and(x < 0.0, grad > 0.0), zeros, grad)
+        relu_grad = tf.where(dead, zeros, grad)
+        redirected_grad = tf.where(tf.logical_and(dead, grad > 0.0), zeros, grad)
         return _select_redirected_v1(relu_grad, redirected_grad)
 
     return _redirect_steps_cond(redirected, lambda: gen_nn_ops.relu_grad(grad, op.outputs[0]))
@@ -126,13 +129,14 @@ def scheduled_relu_grad(op, grad):
 def scheduled_relu6_grad(op, grad):
     """``redirected_relu6_grad``, computed only for steps 0 to 16; native ``Relu6Grad`` after."""
     _check_op(op, "Relu6")
-    x = op.inputs[0]
 
+    # As scheduled_relu_grad: only the output is read (y <= 0 for x <= 0, y >= 6 for x >= 6).
     def redirected():
+        low, high = op.outputs[0] <= 0.0, op.outputs[0] >= 6.0
         zeros = tf.zeros_like(grad)
-        relu_grad = tf.where(tf.logical_or(x < 0.0, x > 6.0), zeros, grad)
+        relu_grad = tf.where(tf.logical_or(low, high), zeros, grad)
         pushing_out = tf.logical_or(
-            tf.logical_and(x < 0.0, grad > 0.0), tf.logical_and(x > 6.0, grad < 0.0)
+            tf.logical_and(low, grad > 0.0), tf.logical_and(high, grad < 0.0)
         )
         return _select_redirected_v1(relu_grad, tf.where(pushing_out, zeros, grad))
 
