@@ -177,7 +177,10 @@ def make_vis_T(
     finite" if the objective is NaN or infinite, without updating the image. ``model``,
     ``objective_f``, ``param_f``, ``precision`` and ``rewrites`` are as in
     :func:`render_vis`; the rewrites are recorded in the default graph
-    (``rewrites.enable_in_graph``), replacing any recorded there before.
+    (``rewrites.enable_in_graph``), replacing any recorded there before. The session runs
+    ``precision="bfloat16"`` only if it was created with its options:
+    ``tf.Session(config=lucid.optvis.precision.session_config("bfloat16"))``; in any other
+    session the same graph runs in float32.
     """
     model = render_util.resolve_model(model)
     step_lib.check_options(precision, rewrites)
