@@ -61,6 +61,7 @@ from lucid.microscope.stages import VIEWS  # noqa: F401 (re-exported: the report
 from lucid.microscope.stages import Analyses
 from lucid.microscope.stages import Stages
 from lucid.optvis import batch
+from lucid.optvis import precision as precision_lib
 from lucid.optvis import render_util
 
 log = logging.getLogger(__name__)
@@ -289,6 +290,11 @@ def build(
       ValueError: a bad selection, or ``settings.alpha`` for a model that is not RGB.
     """
     settings = settings or RenderSettings()
+    # The precision that will really run (bfloat16 falls back to float32, with one warning,
+    # where the hardware lacks it), so the results record what produced them.
+    settings = dataclasses.replace(
+        settings, precision=precision_lib.check_precision(settings.precision)
+    )
     analyses = analyses or Analyses()
     engine = engine or engines.LocalEngine()
     stages = Stages(progress)

@@ -143,6 +143,19 @@ def test_precision_reaches_every_renderer(model, tmp_path, monkeypatch):
         jobs.RenderSettings(caricature=-1)
 
 
+def test_a_bfloat16_build_without_support_records_float32(tmp_path, monkeypatch):
+    # The params say what produced the images: where bfloat16 falls back, float32.
+    monkeypatch.setattr(precision, "cpu_supports_bfloat16", lambda: False)
+    monkeypatch.setattr(precision, "gpu_supports_mixed_precision", lambda: False)
+    settings = jobs.RenderSettings(steps=2, size=16, diverse=0, caricature=0, precision="bfloat16")
+    build.build(
+        ToyModel(), str(tmp_path), layers=["color"], units=[0], settings=settings, batch_size=1,
+        progress=False, analyses=build.Analyses(architecture=False, upstream=False, tuning=False),
+    )  # fmt: skip
+    with open(tmp_path / "ToyModel" / "color" / "img" / "unit-0000-channel.json") as f:
+        assert "precision" not in json.load(f)["params"]
+
+
 def test_build_reports_seconds_per_view(tmp_path):
     settings = jobs.RenderSettings(steps=2, size=16, diverse=0, caricature=0)
     report = build.build(
