@@ -11,8 +11,8 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.lowres import _as_sd
 from lucid.optvis.param.lowres import _as_shape
-from lucid.optvis.param.spatial import _spectrum_to_image
 from lucid.optvis.param.spatial import rfft2d_freqs
+from lucid.optvis.param.spatial import spectrum_to_image
 
 
 def image_sample(
@@ -50,4 +50,4 @@ def rand_fft_image(shape: Sequence[int], sd: Optional[float] = None, decay_power
     batch, h, w, ch = _as_shape("shape", shape, rank=4)
     spectrum_shape = (2, batch, ch) + rfft2d_freqs(h, w).shape
     spectrum_real_imag_t = tf.random_normal(spectrum_shape, stddev=_as_sd(sd))
-    return _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power)
+    return spectrum_to_image(spectrum_real_imag_t[0], spectrum_real_imag_t[1], h, w, decay_power)

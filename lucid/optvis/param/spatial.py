@@ -118,11 +118,6 @@ def spectrum_to_image(real_t, imag_t, h: int, w: int, decay_power: float = 1) ->
     return image_t
 
 
-def _spectrum_to_image(spectrum_real_imag_t, h, w, decay_power):
-    """``spectrum_to_image`` of a ``[2, batch, ch, fh, fw]`` (real, imaginary) tensor."""
-    return spectrum_to_image(spectrum_real_imag_t[0], spectrum_real_imag_t[1], h, w, decay_power)
-
-
 def spectrum_variables(initial_t) -> tuple:
     """Trainable real and imaginary parts of a spectrum, from their initial values.
 
