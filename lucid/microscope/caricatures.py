@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 import lucid
+from lucid.microscope import jobs
 from lucid.microscope import layout
 from lucid.microscope import renderers
 from lucid.microscope import results
@@ -55,9 +56,8 @@ def caricature_params(model_name: str, layer: str, image_set, settings) -> dict:
         "count": settings.caricature,
         "images": image_set.fingerprint,
         "version": lucid.__version__,
+        **jobs.precision_params(settings),
     }
-    if settings.precision != FLOAT32:
-        params["precision"] = settings.precision
     return params
 
 

@@ -106,6 +106,12 @@ class Job:
     diversity_layer: Optional[str] = None
 
 
+def precision_params(settings: RenderSettings) -> dict:
+    """``{"precision": ...}`` when not float32, else ``{}``: atlases built before precision
+    existed stay done."""
+    return {} if settings.precision == FLOAT32 else {"precision": settings.precision}
+
+
 def result_params(model_name: str, job: Job, unit: Optional[int], settings: RenderSettings):
     """The parameters recorded with (and identifying) one result of ``job``."""
     params = {
@@ -117,9 +123,8 @@ def result_params(model_name: str, job: Job, unit: Optional[int], settings: Rend
         "size": settings.size,
         "seed": settings.seed,
         "version": lucid.__version__,
+        **precision_params(settings),
     }
-    if settings.precision != FLOAT32:
-        params["precision"] = settings.precision
     if job.kind == "diverse":
         params.update(
             count=settings.diverse,

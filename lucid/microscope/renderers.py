@@ -24,7 +24,6 @@ from lucid.optvis import precision as precision_lib
 from lucid.optvis import render
 from lucid.optvis import render_util
 from lucid.optvis import transform
-from lucid.optvis.precision import FLOAT32
 
 KINDS = ("channel", "neuron", "negative", "diverse", "alpha", "deepdream")
 # Second words of the per-item stateless seeds: render_units' own items use 0.
@@ -38,9 +37,10 @@ def render_job(model, job, settings, progress, write) -> None:
     """Renders ``job`` (a ``jobs.Job``) with ``settings``, calling ``write`` per unit."""
     if job.kind not in _RENDERERS:
         raise ValueError(f"Job.kind must be one of {KINDS}; got {job.kind!r}.")
-    common = dict(size=settings.size, steps=settings.steps, seed=settings.seed, progress=progress)
-    if settings.precision != FLOAT32:
-        common["precision"] = settings.precision
+    common = dict(
+        size=settings.size, steps=settings.steps, seed=settings.seed, progress=progress,
+        precision=settings.precision,
+    )  # fmt: skip
     _RENDERERS[job.kind](model, job, settings, common, write)
 
 
