@@ -40,7 +40,7 @@ from PIL import ImageDraw
 import lucid
 from lucid.microscope import layout
 from lucid.microscope import results
-from lucid.optvis.objectives_util import _T_force_NHWC
+from lucid.optvis.objectives_util import T_force_NHWC
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def channel_maxima(
     graph = tf.Graph()
     with graph.as_default():
         t_images = tf.placeholder(tf.float32, [None, *images.shape[1:3], 3])
-        T = _T_force_NHWC(model.import_graph(model_input(model, t_images), scope="import"))
+        T = T_force_NHWC(model.import_graph(model_input(model, t_images), scope="import"))
         t_maxima = [tf.reduce_max(T(layer), axis=[1, 2]) for layer in layers]
     with tf.Session(graph=graph) as sess:
         batches = [
@@ -291,7 +291,7 @@ class _LayerProbe:
             T = model.import_graph(model_input(model, self.t_images), scope="import")
             raw = T(layer)
             self.spatial = raw.shape.ndims == 4
-            acts = _T_force_NHWC(T)(layer)  # [n, h, w, c]; dense layers [n, 1, 1, c]
+            acts = T_force_NHWC(T)(layer)  # [n, h, w, c]; dense layers [n, 1, 1, c]
             shape = tf.shape(acts)
             flat = tf.reshape(acts, [shape[0], shape[1] * shape[2], shape[3]])
             self.t_max = tf.reduce_max(flat, axis=1)

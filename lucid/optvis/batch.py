@@ -61,7 +61,7 @@ from lucid.optvis.batch_memory import inspect_layer
 from lucid.optvis.batch_transforms import N_CHOICES
 from lucid.optvis.batch_transforms import per_item_uniforms
 from lucid.optvis.batch_transforms import standard_transforms_per_item
-from lucid.optvis.objectives_util import _T_force_NHWC
+from lucid.optvis.objectives_util import T_force_NHWC
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.lowres import check_image_memory
 from lucid.optvis.param.spatial import pixel_image
@@ -365,7 +365,7 @@ def _make_image(param_f, batch, size, channels, seeds):
 
 def _fed_unit_objective(T, layer, kind, units_t):
     """Sum over items of item ``i``'s unit ``units_t[i]`` read from its own batch slice."""
-    acts = _T_force_NHWC(T)(layer)
+    acts = T_force_NHWC(T)(layer)
     if acts.shape.ndims != 4:
         raise ValueError(
             f"render_units needs layer {layer!r} to be [batch, h, w, channels] or "

@@ -19,7 +19,7 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis import render
 from lucid.optvis import render_util
 from lucid.optvis.batch_transforms import CANVAS_GROWTH
-from lucid.optvis.objectives_util import _T_force_NHWC
+from lucid.optvis.objectives_util import T_force_NHWC
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def inspect_layer(model, layer, size, channels=3):
     canvas = size + CANVAS_GROWTH
     with tf.Graph().as_default() as graph:
         t_zeros = tf.zeros([1, canvas, canvas, channels])
-        T = _T_force_NHWC(render.import_model(model, t_zeros))
+        T = T_force_NHWC(render.import_model(model, t_zeros))
         t_layer = T(layer)  # a ValueError listing close matches for an unknown layer
         weights, activations = [], []
         for op in _ancestors(t_layer.op):

@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.optvis import rewrites
+from lucid.optvis.objectives_util import T_force_NHWC
 from lucid.optvis.objectives_util import _channel_arg
 from lucid.optvis.objectives_util import _check_index
 from lucid.optvis.objectives_util import _check_rank
@@ -43,7 +44,6 @@ from lucid.optvis.objectives_util import _is_int
 from lucid.optvis.objectives_util import _make_arg_str
 from lucid.optvis.objectives_util import _static_batch
 from lucid.optvis.objectives_util import _static_dim
-from lucid.optvis.objectives_util import _T_force_NHWC
 from lucid.optvis.objectives_util import _T_handle_batch
 from lucid.optvis.objectives_util import check_batch_index
 from lucid.optvis.objectives_util import check_non_negative
@@ -182,7 +182,7 @@ def _objective_factory(f, require_format):
         arg_str = ", ".join(_make_arg_str(arg) for arg in bound.args)
         description = f"{f.__name__.title()} [{arg_str}]"
         if require_format == "NHWC":
-            return Objective(lambda T: objective_func(_T_force_NHWC(T)), f.__name__, description)
+            return Objective(lambda T: objective_func(T_force_NHWC(T)), f.__name__, description)
         return Objective(objective_func, f.__name__, description)
 
     return factory

@@ -90,8 +90,8 @@ def _dot_cossim(x, y, cossim_pow=0):
     return tf.reduce_mean(xy_dot * floored_cossims**cossim_pow)
 
 
-def _T_force_NHWC(T):
-    """Wraps ``T`` so every activation it returns is NHWC.
+def T_force_NHWC(T):
+    """Wraps ``T`` so every activation it returns is NHWC (Lucid's ``_T_force_NHWC``).
 
     Dense `[N, C]` layers become `[N, 1, 1, C]`; rank-4 tensors that
     ``infer_data_format`` identifies as NCHW are transposed to NHWC. Anything else
@@ -109,6 +109,9 @@ def _T_force_NHWC(T):
         return t
 
     return T2
+
+
+_T_force_NHWC = T_force_NHWC  # Lucid's name, for code that imports it
 
 
 def _T_handle_batch(T, batch=None):

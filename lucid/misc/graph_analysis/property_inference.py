@@ -1,7 +1,7 @@
 """Infer properties of graph tensors that TensorFlow does not record on the tensor itself.
 
 The one property Lucid needs is the data format of a rank-4 activation ("NHWC" or "NCHW"):
-``objectives._T_force_NHWC`` uses it to hand NHWC activations to every objective, whatever
+``objectives_util.T_force_NHWC`` uses it to hand NHWC activations to every objective, whatever
 layout the frozen model was exported with.
 """
 
