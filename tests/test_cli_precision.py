@@ -19,8 +19,15 @@ def toy_render(*argv):
     return cli.main(["render", "--model", TOY, "--steps", "3", "--size", "32", *map(str, argv)])
 
 
-def test_cli_choices_are_the_librarys():
-    assert render.PRECISIONS == precision.PRECISIONS
+def test_cli_choices_are_the_librarys_and_need_no_tensorflow():
+    assert render.PRECISIONS is precision.PRECISIONS
+    # The command lines check --precision before TensorFlow is imported.
+    code = (
+        "import sys; import lucid.optvis.precision_names as p; "
+        "assert p.PRECISIONS == ('float32', 'bfloat16'); "
+        "assert 'tensorflow' not in sys.modules, 'precision_names imported TensorFlow'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 
 def test_help_documents_precision(capsys):

@@ -19,6 +19,7 @@ import numpy as np
 
 from lucid.cli import checks
 from lucid.cli import models
+from lucid.optvis.precision_names import PRECISIONS
 
 DEFAULT_MODEL = "ShapesNet"
 DEFAULT_STEPS = 512
@@ -28,10 +29,6 @@ MIN_SIZE = 16  # smaller images vanish under the standard transforms' jitter and
 MAX_SIZE = checks.MAX_IMAGE_SIZE
 MAX_BATCH = 64
 INTERRUPTED = 130  # the shell's status for a program ended by Ctrl-C (128 + SIGINT)
-# lucid.optvis.precision.PRECISIONS, repeated because that module imports TensorFlow and
-# --precision is checked before TensorFlow is imported (tests/test_cli_precision.py keeps
-# the two equal).
-PRECISIONS = ("float32", "bfloat16")
 
 # The unit `lucid render` shows for a model when no OBJECTIVE is given. Models not listed
 # here get the middle channel of their middle declared conv layer.

@@ -14,8 +14,8 @@ import argparse
 import os
 
 from lucid.cli import checks
+from lucid.optvis.precision_names import PRECISIONS
 
-PRECISIONS = ("float32", "bfloat16")  # lucid.optvis.precision.PRECISIONS, without importing TF
 # The analyses a build adds (build.Analyses), each with --NAME / --no-NAME.
 _ANALYSES = (
     ("scores", "per-unit quality scores"),

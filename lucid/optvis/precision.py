@@ -43,11 +43,11 @@ from typing import Iterator
 
 import tensorflow.compat.v1 as tf
 
-log = logging.getLogger(__name__)
+from lucid.optvis.precision_names import BFLOAT16
+from lucid.optvis.precision_names import FLOAT32
+from lucid.optvis.precision_names import PRECISIONS
 
-FLOAT32 = "float32"
-BFLOAT16 = "bfloat16"
-PRECISIONS = (FLOAT32, BFLOAT16)
+log = logging.getLogger(__name__)
 
 # CPU flags (Linux /proc/cpuinfo) of the instructions oneDNN uses for bfloat16 convolutions.
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")

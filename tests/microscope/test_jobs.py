@@ -117,7 +117,7 @@ def test_precision_is_recorded_only_when_not_float32():
     assert bf16 == dict(plain, precision="bfloat16")
     with pytest.raises(ValueError, match="precision must be one of"):
         jobs.RenderSettings(precision="float16")
-    assert microscope_cli.PRECISIONS == precision.PRECISIONS  # the CLI's copy, without TensorFlow
+    assert microscope_cli.PRECISIONS is precision.PRECISIONS  # one definition, TF-free
 
 
 def test_precision_reaches_every_renderer(model, tmp_path, monkeypatch):
