@@ -140,7 +140,8 @@ EXTENSION_NAMES = {
     "lucid.optvis.param.lowres": "check_image_memory memory_limit_bytes",
     "lucid.optvis.batch_memory": "inspect_layer batch_size_for default_budget_mb check_budget",
     "lucid.recipes.activation_atlas.render": "icon_transforms",
-    "lucid.optvis.step": "build_step Step check_options session_config gradient_overrides import_model",
+    "lucid.optvis.step": "build_step Step check_options session_config gradient_overrides import_model "
+    "rewritten_graph_def",
     "lucid.optvis.rewrites": "NAMES DEFAULT_NAMES resolve enable_in_graph enabled",
     "lucid.optvis.precision": """PRECISIONS check_precision session_config import_context
         cpu_supports_bfloat16 cpu_flags gpu_supports_mixed_precision""",
@@ -191,7 +192,8 @@ SIGNATURES = {
         relu_gradient_override=True, use_fixed_seed=False""",
     "lucid.optvis.render.make_vis_T": """(model, objective_f, param_f=None, optimizer=None,
         transforms=None, relu_gradient_override=False""",
-    "lucid.optvis.render.import_model": "(model, t_image, t_image_raw=None, scope='import', input_map=None)",
+    # Lucid's parameters, then graph_def= (a rewritten GraphDef to import instead).
+    "lucid.optvis.render.import_model": "(model, t_image, t_image_raw=None, scope='import', input_map=None",
     "lucid.optvis.param.image": """(w, h=None, batch=None, sd=None, decorrelate=True, fft=True,
         alpha=False, channels=None)""",
     "lucid.optvis.param.spatial.fft_image": "(shape, sd=None, decay_power=1)",

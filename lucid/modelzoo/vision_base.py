@@ -195,7 +195,9 @@ class Model:
         t_prep_input = lo + t_prep_input * (hi - lo)
         return t_input, t_prep_input
 
-    def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
+    def import_graph(
+        self, t_input=None, scope="import", forget_xy_shape=True, input_map=None, graph_def=None
+    ):
         """Imports the model into the default graph, fed by ``t_input``.
 
         Args:
@@ -203,6 +205,8 @@ class Model:
           scope: name scope of the imported ops; must not be used yet in the default graph.
           forget_xy_shape: let the model accept any spatial size.
           input_map: extra ``{name_in_graph: tensor}`` replacements for ``tf.import_graph_def``.
+          graph_def: the ``GraphDef`` to import instead of ``self.graph_def``, e.g. a copy
+            rewritten by ``lucid.optvis.rewrites`` (same input and layer names).
 
         Returns:
           ``T(layer)``: the tensor ``scope/layer:0`` (or ``scope/layer`` if ``layer`` already
@@ -214,7 +218,8 @@ class Model:
                 f"Scope {scope!r} already exists in the default graph. Pass another scope= "
                 "(one per imported copy of the model) or import into a new tf.Graph()."
             )
-        graph_def = self.graph_def  # load before adding any op, so a failed load leaves no trace
+        if graph_def is None:
+            graph_def = self.graph_def  # load before adding any op: a failed load leaves no trace
         t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
         final_input_map = {self.input_name: t_prep_input}
         if input_map is not None:

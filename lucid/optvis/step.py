@@ -9,7 +9,8 @@ graph, in this order:
 2. ``image_f()`` builds the image, `[batch, h, w, c]` floats in `[0, 1]`;
 3. the global step is created (or reused), then ``transform_f`` transforms the image (a
    transform may read the global step, as ``render_units``'s per-item draws do);
-4. the model is imported on the transformed image inside the precision's
+4. the model is imported on the transformed image (from a ``GraphDef`` with its ``LRN``
+   ops rewritten under ``"fast_lrn"``, :func:`rewritten_graph_def`) inside the precision's
    ``import_context`` and with the gradient overrides of :func:`gradient_overrides`
    (redirected ReLU gradients, scheduled under ``"relu_schedule"``; the strided
    convolution gradient under ``"strided_conv_grad"``);
@@ -34,6 +35,7 @@ from lucid.optvis import rewrites as rewrites_lib
 from lucid.optvis.overrides import gradient_override_map
 from lucid.optvis.overrides import relu_overrides_map
 from lucid.optvis.overrides import scheduled_relu_overrides_map
+from lucid.optvis.rewrites import fast_lrn
 from lucid.optvis.rewrites import strided_conv
 
 
@@ -134,7 +136,7 @@ def build_step(
     t_transformed = transform_f(t_image)
     overrides = gradient_overrides(rewrite_names, relu_gradient_override)
     with precision_lib.import_context(precision), gradient_override_map(overrides):
-        T = import_model(model, t_transformed, t_image)
+        T = import_model(model, t_transformed, t_image, graph_def=rewritten_graph_def(model))
     loss = loss_f(T)
     grads_and_vars = optimizer.compute_gradients(-loss)
     if all(grad is None for grad, _ in grads_and_vars):
@@ -149,16 +151,31 @@ def build_step(
     return Step(t_image, T, loss, vis_op, global_step, optimizer, precision, rewrite_names)
 
 
-def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+def rewritten_graph_def(model, graph=None):
+    """The ``GraphDef`` to import ``model`` from in a step graph: ``model.graph_def`` with the
+    GraphDef-level rewrites that are on in ``graph`` (default graph) applied (``"fast_lrn"``),
+    or None when none applies (import ``model.graph_def`` as it is)."""
+    if not rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph):
+        return None
+    original = model.graph_def
+    rewritten = fast_lrn.rewrite_graph_def(original)
+    return None if rewritten is original else rewritten
+
+
+def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None, graph_def=None):
     """Imports ``model`` on ``t_image`` and returns the layer accessor ``T``.
 
     ``T("input")`` is ``t_image_raw`` (the image before transforms; ``t_image`` if None),
     ``T("labels")`` the model's labels, and ``T(layer)`` the layer's activations. An
-    unknown layer raises ``ValueError`` listing close matches.
+    unknown layer raises ``ValueError`` listing close matches. ``graph_def``, if given, is
+    imported instead of ``model.graph_def`` (see :func:`rewritten_graph_def`).
     """
     if t_image_raw is None:
         t_image_raw = t_image
-    T_model = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+    extra = {} if graph_def is None else {"graph_def": graph_def}
+    T_model = model.import_graph(
+        t_image, scope=scope, forget_xy_shape=True, input_map=input_map, **extra
+    )
     graph = tf.get_default_graph()
 
     def T(layer):

@@ -21,6 +21,10 @@ random inputs. The names, one line each:
 * ``"concat_slice"``: a channel or neuron objective on a channel concatenation reads the
   branch that produces the channel, so the other branches are never computed
   (``rewrites.concat_slice``).
+* ``"fast_lrn"``: local response normalisation (``LRN``) as a band-kernel convolution and
+  element-wise ops, with its gradient written by hand, instead of TensorFlow's dense
+  band-matrix product and scalar-loop gradient (``rewrites.fast_lrn``); applied to the
+  model's ``GraphDef`` before it is imported.
 """
 
 from typing import Iterable
@@ -33,8 +37,9 @@ RELU_SCHEDULE = "relu_schedule"
 SPLIT_SPECTRUM = "split_spectrum"
 STRIDED_CONV_GRAD = "strided_conv_grad"
 CONCAT_SLICE = "concat_slice"
+FAST_LRN = "fast_lrn"
 
-NAMES = (RELU_SCHEDULE, SPLIT_SPECTRUM, STRIDED_CONV_GRAD, CONCAT_SLICE)
+NAMES = (RELU_SCHEDULE, SPLIT_SPECTRUM, STRIDED_CONV_GRAD, CONCAT_SLICE, FAST_LRN)
 # What rewrites=None means: every rewrite that is on unless switched off.
 DEFAULT_NAMES = NAMES
 
@@ -115,6 +120,7 @@ __all__ = [
     "SPLIT_SPECTRUM",
     "STRIDED_CONV_GRAD",
     "CONCAT_SLICE",
+    "FAST_LRN",
     "NAMES",
     "DEFAULT_NAMES",
     "COLLECTION",

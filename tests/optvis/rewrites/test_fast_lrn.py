@@ -1,0 +1,189 @@
+"""fast_lrn: LRN as a band convolution with a hand-written gradient, equal to TensorFlow's."""
+
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+
+from lucid.modelzoo.vision_base import Model
+from lucid.optvis import objectives
+from lucid.optvis import param
+from lucid.optvis import render
+from lucid.optvis.rewrites import fast_lrn
+
+
+def _window_reference(values, radius, scale):
+    depth = values.shape[-1]
+    out = np.zeros_like(values, dtype=np.float64)
+    for j in range(depth):
+        out[..., j] = values[..., max(0, j - radius) : j + radius + 1].sum(-1)
+    return scale * out
+
+
+@pytest.mark.parametrize(
+    "depth, radius",
+    [(1, 0), (5, 2), (64, 2), (100, 5), (192, 2), (192, 5), (96, 16), (48, 1)],
+)
+def test_window_sum_equals_the_loop(depth, radius):
+    values = np.random.default_rng(depth + radius).uniform(size=(2, 3, 4, depth))
+    with tf.Graph().as_default(), tf.Session() as sess:
+        t = tf.constant(values.astype(np.float32))
+        got = sess.run(fast_lrn.window_sum(t, depth, radius, scale=0.5))
+    np.testing.assert_allclose(got, _window_reference(values, radius, 0.5), rtol=1e-5)
+
+
+def test_blocked_window_sum_is_used_past_64_channels():
+    with tf.Graph().as_default() as graph:
+        fast_lrn.window_sum(tf.zeros([1, 2, 2, 192]), 192, 2)
+        kernels = [op.inputs[1].shape.as_list() for op in graph.get_operations() if op.type == "Conv2D"]
+    assert kernels == [[1, 3, 16, 16]]
+
+
+LRN_CASES = [
+    # depth, radius, bias, alpha, beta
+    (64, 2, 1.0, 2e-5, 0.75),  # InceptionV1's localresponsenorm0
+    (192, 2, 1.0, 2e-5, 0.75),  # and localresponsenorm1
+    (96, 2, 2.0, 1e-4, 0.75),  # AlexNet-like
+    (100, 5, 1.0, 0.1, 0.5),
+    (32, 3, 0.5, 0.3, 1.0),
+    (160, 4, 1.5, 0.05, 0.6),
+]
+
+
+@pytest.mark.parametrize("depth, radius, bias, alpha, beta", LRN_CASES)
+def test_values_and_gradients_equal_tensorflows(depth, radius, bias, alpha, beta):
+    rng = np.random.default_rng(depth)
+    x_value = (rng.standard_normal((2, 3, 5, depth)) * 4).astype(np.float32)
+    dy_value = rng.standard_normal((2, 3, 5, depth)).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x, dy = tf.constant(x_value), tf.constant(dy_value)
+        expected = tf.nn.local_response_normalization(x, radius, bias, alpha, beta)
+        (expected_dx,) = tf.gradients(expected, [x], [dy])
+        y, s, p = fast_lrn.lrn(x, depth, radius, bias, alpha, beta)
+        dx = fast_lrn.lrn_gradient(dy, x, y, s, p, depth, radius, alpha, beta)
+        want, want_dx, got, got_dx = sess.run([expected, expected_dx, y, dx])
+    np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6 * np.abs(want).max())
+    np.testing.assert_allclose(got_dx, want_dx, rtol=2e-4, atol=2e-5 * np.abs(want_dx).max())
+
+
+def _lrn_graph_def(depth=48, concat=False, known_depth=True):
+    """input -> 1x1 conv (+bias, relu) [-> concat with a 3x3 conv] -> maxpool -> LRN -> conv."""
+    rng = np.random.default_rng(3)
+    with tf.Graph().as_default() as graph:
+        t_input = tf.placeholder(tf.float32, [None, None, None, 3], name="input")
+        w = rng.standard_normal((1, 1, 3, depth)).astype(np.float32)
+        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(t_input, w, 1, "SAME"), np.ones(depth, np.float32)))
+        if concat:
+            w2 = rng.standard_normal((3, 3, 3, 16)).astype(np.float32)
+            h = tf.concat([h, tf.nn.conv2d(t_input, w2, 1, "SAME")], axis=-1, name="joined")
+        if not known_depth:
+            h = tf.reshape(h, tf.shape(h), name="shapeless")
+        h = tf.nn.max_pool2d(h, 2, 2, "SAME")
+        normed = tf.nn.local_response_normalization(h, 2, 1.0, 1e-3, 0.75, name="norm")
+        out_depth = depth + (16 if concat else 0)
+        w3 = rng.standard_normal((3, 3, out_depth, 4)).astype(np.float32)
+        tf.nn.conv2d(normed, w3, 1, "SAME", name="out")
+    return graph.as_graph_def()
+
+
+def test_static_depth_follows_relu_pooling_and_concat():
+    graph_def = _lrn_graph_def(depth=48, concat=True)
+    nodes = {node.name: node for node in graph_def.node}
+    assert fast_lrn.static_depth(nodes, "joined") == 64
+    assert fast_lrn.static_depth(nodes, "norm") == 64
+    assert fast_lrn.static_depth(nodes, "input") is None
+    shapeless = {n.name: n for n in _lrn_graph_def(known_depth=False).node}
+    assert fast_lrn.static_depth(shapeless, "norm") is None
+
+
+def _run_graph_def(graph_def, image, fetch):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        t_image = tf.constant(image)
+        tf.import_graph_def(graph_def, {"input": t_image}, name="import")
+        graph = tf.get_default_graph()
+        norm = graph.get_tensor_by_name("import/norm:0")
+        out = graph.get_tensor_by_name("import/out:0")
+        (gradient,) = tf.gradients(tf.reduce_sum(out * out), [t_image])
+        types = {op.type for op in graph.get_operations()}
+        return sess.run([norm, out, gradient]), types
+
+
+@pytest.mark.parametrize("depth, concat", [(48, False), (48, True), (128, False)])
+def test_rewritten_graph_def_gives_the_same_values_and_gradients(depth, concat):
+    original = _lrn_graph_def(depth, concat)
+    rewritten = fast_lrn.rewrite_graph_def(original)
+    assert "LRN" in {node.op for node in original.node}  # the original is left as it was
+    image = np.random.default_rng(4).uniform(size=(2, 9, 7, 3)).astype(np.float32)
+    want, want_types = _run_graph_def(original, image, "out")
+    got, got_types = _run_graph_def(rewritten, image, "out")
+    assert "LRN" in want_types and "LRN" not in got_types and "IdentityN" in got_types
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5 * np.abs(w).max())
+
+
+def test_lrn_of_unknown_depth_is_left_alone():
+    original = _lrn_graph_def(known_depth=False)
+    assert fast_lrn.rewrite_graph_def(original) is original
+
+
+class _LRNModel(Model):
+    model_path = "lrn_toy.pb"
+    image_shape = [16, 16, 3]
+    image_value_range = (0, 1)
+    input_name = "input"
+
+    def __init__(self):
+        self._graph_def = _lrn_graph_def(depth=80)
+        self.layers = []
+
+
+def _render(rewrites_spec, steps=8):
+    """Images of a few optimisation steps, and the op types of the step's graph."""
+    with tf.Graph().as_default() as graph, tf.Session() as sess:
+        tf.set_random_seed(0)
+        T = render.make_vis_T(
+            _LRNModel(), objectives.channel("out", 1), param_f=lambda: param.image(12),
+            transforms=[], rewrites=rewrites_spec,
+        )  # fmt: skip
+        sess.run(tf.global_variables_initializer())
+        for _ in range(steps):
+            sess.run(T("vis_op"))
+        return sess.run(T("input")), {op.type for op in graph.get_operations()}
+
+
+def test_the_step_builder_rewrites_and_renders_agree():
+    images, types = _render(("fast_lrn",))
+    assert "LRN" not in types and "IdentityN" in types
+    reference, reference_types = _render(())
+    assert "LRN" in reference_types
+    np.testing.assert_allclose(images, reference, atol=1e-5)
+
+
+def test_plain_imports_are_never_rewritten():
+    with tf.Graph().as_default() as graph:
+        _LRNModel().import_graph(tf.zeros([1, 8, 8, 3]))
+        assert "LRN" in {op.type for op in graph.get_operations()}
+
+
+def test_inception_v1_replica_values_and_gradients(tmp_path):
+    """Both of InceptionV1's LRNs (64 and 192 channels) are rewritten; mixed3a and its
+    gradient to the image are unchanged."""
+    from lucid.modelzoo.vision_models import InceptionV1
+    from modelzoo.build_mirror import MODEL_FILES
+    from modelzoo.build_mirror import build_mirror
+
+    build_mirror(str(tmp_path), models=["InceptionV1"])
+    model = InceptionV1()
+    model.model_path = str(tmp_path / MODEL_FILES["InceptionV1"])
+    rewritten = fast_lrn.rewrite_graph_def(model.graph_def)
+    renamed = [node.op for node in rewritten.node if node.name.startswith("localresponsenorm")]
+    assert renamed.count("IdentityN") == 2 and "LRN" not in renamed
+    image = np.random.default_rng(5).uniform(size=(2, 64, 64, 3)).astype(np.float32)
+    results = []
+    for graph_def in (None, rewritten):
+        with tf.Graph().as_default(), tf.Session() as sess:
+            t_image = tf.constant(image)
+            layer = render.import_model(model, t_image, graph_def=graph_def)("mixed3a")
+            (gradient,) = tf.gradients(tf.reduce_sum(layer[..., 5:40] ** 2), [t_image])
+            results.append(sess.run([layer, gradient]))
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
