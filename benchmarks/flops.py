@@ -21,6 +21,7 @@ Used by ``flop_benchmark.py``; only the benchmarks import it.
 import collections
 import contextlib
 import math
+import re
 import statistics
 import time
 from typing import NamedTuple
@@ -32,6 +33,10 @@ from tensorflow.python.client import session as tf_session
 FORWARD = "conv/matmul forward"
 INPUT_GRADIENT = "conv input gradient"
 FILTER_GRADIENT = "conv filter gradient"
+# The window sums of the fast_lrn rewrite are convolutions with a 0/1 band kernel: work LRN
+# does, not the model's convolutions, so they are timed apart and not counted as model FLOPs.
+LRN_WINDOW = "LRN window sum (fast_lrn)"
+_LRN_WINDOW_SCOPE = "fast_lrn_window"  # lucid.optvis.rewrites.fast_lrn.WINDOW_SCOPE
 _KINDS = {
     "Conv2D": FORWARD,
     "FusedConv2D": FORWARD,
@@ -116,6 +121,8 @@ def count(run_metadata) -> list:
         kind = _KINDS.get(op_type, op_type)
         if kind == FORWARD and in_gradient_scope(name):
             kind = INPUT_GRADIENT  # e.g. strided_conv_grad's stride-1 convolution
+        if kind in (FORWARD, INPUT_GRADIENT) and in_lrn_window_scope(name):
+            kind = LRN_WINDOW
         in_shapes = _input_shapes(node, shapes, nodes) if node is not None else None
         out_shapes = shapes.get(name, [])
         flops = 0
@@ -123,6 +130,15 @@ def count(run_metadata) -> list:
             flops = _flops(op_type, node, in_shapes, out_shapes[0])
         records.append(OpRecord(name, op_type, kind, flops, total, written[name], node, in_shapes))
     return records
+
+
+def in_lrn_window_scope(name: str) -> bool:
+    """Whether ``name`` is inside a fast_lrn window-sum scope (TensorFlow may have made the
+    scope's name unique with a ``_1``, ``_2``... suffix)."""
+    return any(
+        part == _LRN_WINDOW_SCOPE or re.fullmatch(re.escape(_LRN_WINDOW_SCOPE) + r"_\d+", part)
+        for part in name.split("/")[:-1]
+    )
 
 
 def in_gradient_scope(name: str) -> bool:

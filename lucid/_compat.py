@@ -14,6 +14,15 @@ gfile = tf.io.gfile
 _INTERPOLATIONS = ("NEAREST", "BILINEAR")
 
 
+def check_interpolation(interpolation):
+    """Raises ``ValueError`` unless ``interpolation`` is "NEAREST" or "BILINEAR"."""
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(
+            f"interpolation={interpolation!r} is not supported; expected one of "
+            f"{_INTERPOLATIONS} (upper case)."
+        )
+
+
 def rotate(images, angles, interpolation="BILINEAR"):
     """Rotates images counterclockwise about their centres (replaces tf.contrib.image.rotate).
 
@@ -27,10 +36,7 @@ def rotate(images, angles, interpolation="BILINEAR"):
       The rotated images, same shape and dtype. Pixels rotated in from outside the
       image are 0, as with tf.contrib.image.rotate.
     """
-    if interpolation not in _INTERPOLATIONS:
-        raise ValueError(
-            f"interpolation={interpolation!r} is not supported; expected one of {_INTERPOLATIONS}."
-        )
+    check_interpolation(interpolation)
     images = tf.convert_to_tensor(images)
     rank3 = images.shape.ndims == 3
     if rank3:

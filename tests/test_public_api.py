@@ -209,7 +209,7 @@ SIGNATURES = {
     "lucid.optvis.objectives.diversity": "(layer)",
     "lucid.optvis.objectives.class_logit": "(layer, label, batch=None)",
     "lucid.optvis.transform.pad": "(w, mode='REFLECT', constant_value=0.5)",
-    "lucid.optvis.transform.random_rotate": "(angles, units='degrees', seed=None)",
+    "lucid.optvis.transform.random_rotate": "(angles, units='degrees', seed=None",
     "lucid.optvis.style.StyleLoss": "(style_layers, ema_decay=None, style_func=gram_style, loss_func=mean_l1_loss)",
     "lucid.misc.io.loading.load": "(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs)",
     "lucid.misc.io.reading.read": "(url, encoding=None, cache=None, mode='rb')",

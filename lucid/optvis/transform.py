@@ -11,8 +11,10 @@ under ``tf.set_random_seed``. Chain transforms with :func:`compose`::
 
 Differences from Lucid 0.3.10, all bug fixes:
 
-* ``random_rotate`` uses :func:`lucid._compat.rotate` (``tf.contrib`` is gone) and the
-  exact value of pi (Lucid used 3.14).
+* ``random_rotate`` uses :func:`lucid._compat.rotate` (``tf.contrib`` is gone), with
+  ``tf.contrib.image.rotate``'s nearest-neighbour sampling by default, as Lucid did
+  (``interpolation="BILINEAR"`` for smoother gradients), and the exact value of pi (Lucid
+  used 3.14).
 * ``normalize_gradient`` registers its gradient function once per process (Lucid
   registered a new one per call), and leaves an all-zero gradient at zero instead of
   turning it into NaN.
@@ -30,6 +32,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid._compat import degrees_to_radians
+from lucid._compat import check_interpolation
 from lucid._compat import rotate
 from lucid.optvis.overrides.gradient_override import register_to_random_name
 
@@ -205,7 +208,10 @@ def random_scale(scales: Sequence[float], seed: Optional[int] = None) -> Transfo
 
 
 def random_rotate(
-    angles: Sequence[float], units: str = "degrees", seed: Optional[int] = None
+    angles: Sequence[float],
+    units: str = "degrees",
+    seed: Optional[int] = None,
+    interpolation: str = "NEAREST",
 ) -> Transform:
     """Rotates the image counterclockwise by an angle drawn uniformly from ``angles``.
 
@@ -215,17 +221,21 @@ def random_rotate(
       angles: non-empty list of angles; repeat a value to make it more likely.
       units: "degrees" (also "degs", "deg") or "radians" (also "rads", "rad"), any case.
       seed: op-level seed for the choice.
+      interpolation: "NEAREST" (Lucid's: ``tf.contrib.image.rotate``'s default) or
+        "BILINEAR" (each output pixel mixes four input pixels, so the gradient reaches
+        every pixel near a sample; costs ~2 % more per InceptionV1 step).
 
     Returns:
       A transform from ``[N, H, W, C]`` to the same shape.
     """
     angles = _check_choices("angles", angles, "random_rotate")
     _check_units(units)
+    check_interpolation(interpolation)
 
     def inner(t):
         t = _image_tensor(t)
         angle = _angle2rads(_rand_select(angles, seed=seed), units)
-        return rotate(t, angle)
+        return rotate(t, angle, interpolation=interpolation)
 
     return inner
 

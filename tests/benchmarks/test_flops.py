@@ -94,3 +94,30 @@ def test_op_types_and_gradient_scopes(flops):
     assert flops.in_gradient_scope("gradients_1/conv2d0_grad/Conv2D")
     assert not flops.in_gradient_scope("import/conv2d0_pre_relu/conv")
     assert not flops.in_gradient_scope("gradients")  # an op named so, in no scope
+
+
+def test_fast_lrn_window_sums_are_not_counted_as_model_flops(flops):
+    from lucid.optvis.rewrites import fast_lrn
+
+    assert flops._LRN_WINDOW_SCOPE == fast_lrn.WINDOW_SCOPE
+    rng = np.random.RandomState(1)
+    with tf.Graph().as_default():
+        x = tf.Variable(rng.rand(1, 4, 4, 8).astype(np.float32))
+        w = tf.constant(rng.randn(1, 1, 8, 8).astype(np.float32))
+        h = tf.nn.conv2d(x, w, 1, "SAME")  # the model's convolution: 2 * 16 * 8 * 8 FLOPs
+        y, s, p = fast_lrn.lrn(h, 8, 2, 1.0, 1e-3, 0.75)
+        (grad_h,) = tf.gradients(y, [h], [tf.ones_like(y)])
+        dx = fast_lrn.lrn_gradient(tf.ones_like(y), h, y, s, p, 8, 2, 1e-3, 0.75)
+        (grad_x,) = tf.gradients(h, [x], [dx])
+        step_op = tf.assign_add(x, 1e-3 * grad_x)
+        with flops.StepRecorder(warmup=2) as recorder, tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(4):
+                sess.run(step_op)
+    del grad_h
+    profile = recorder.profile()
+    windows = [op for op in profile.ops if op.kind == flops.LRN_WINDOW]
+    assert len(windows) == 2  # the forward's and the gradient's window sums
+    assert all(op.flops == 2 * 16 * 8 * 8 for op in windows)
+    model = 2 * 16 * 8 * 8
+    assert profile.flops() == 2 * model  # the 1x1 conv forward + its input gradient only

@@ -144,8 +144,9 @@ def test_random_rotate_by_90_degrees_is_counterclockwise_rot90(graph):
 @pytest.mark.parametrize("units", ["radians", "rads", "rad", "RADIANS"])
 def test_random_rotate_radians_agree_with_degrees(graph, units):
     img = _image([1, 7, 7, 1])
-    degrees = transform.random_rotate([30], units="degrees")(img)
-    radians = transform.random_rotate([np.pi / 6], units=units)(img)
+    # Bilinear: nearest-neighbour sampling may round a pixel on a boundary either way.
+    degrees = transform.random_rotate([30], units="degrees", interpolation="BILINEAR")(img)
+    radians = transform.random_rotate([np.pi / 6], units=units, interpolation="BILINEAR")(img)
     out_degrees, out_radians = graph.sess.run([degrees, radians])
     np.testing.assert_allclose(out_degrees, out_radians, atol=1e-5)
     assert np.abs(out_degrees - img).max() > 0.1  # it did rotate
@@ -169,6 +170,17 @@ def test_random_rotate_draws_the_angle_each_run(graph):
         else:
             raise AssertionError("rotated by an angle that is not in the list")
     assert seen == {0, 90}
+
+
+def test_random_rotate_samples_nearest_pixels_like_lucid_unless_asked(graph):
+    img = _image([1, 9, 9, 1])
+    nearest = graph.sess.run(transform.random_rotate([30])(img))
+    bilinear = graph.sess.run(transform.random_rotate([30], interpolation="BILINEAR")(img))
+    values = set(np.round(img.ravel(), 6)) | {0.0}
+    assert set(np.round(nearest.ravel(), 6)) <= values  # every pixel copies one input pixel
+    assert not set(np.round(bilinear.ravel(), 6)) <= values  # mixes of four
+    with pytest.raises(ValueError, match=r"interpolation='bicubic'.*NEAREST"):
+        transform.random_rotate([30], interpolation="bicubic")
 
 
 def test_angle2rads_uses_exact_pi(graph):

@@ -38,6 +38,9 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 GRADIENT_NAME = "LucidFastLRN"
+# Name scope of the window-sum convolutions (forward and gradient), so that profilers can tell
+# them from the model's own convolutions (benchmarks/flops.py does).
+WINDOW_SCOPE = "fast_lrn_window"
 _SCOPE_SUFFIX = "/fast_lrn"
 _INPUT = "lucid_fast_lrn_input"
 _BLOCK = 16  # channels per block of the blocked window sum
@@ -60,8 +63,13 @@ def window_sum(t: tf.Tensor, depth: int, radius: int, scale: float = 1.0) -> tf.
       scale: a constant factor folded into the kernel.
 
     Returns:
-      A tensor shaped like ``t``.
+      A tensor shaped like ``t``, built under the name scope ``WINDOW_SCOPE``.
     """
+    with tf.name_scope(WINDOW_SCOPE):
+        return _window_sum(t, depth, radius, scale)
+
+
+def _window_sum(t, depth, radius, scale):
     if depth > _DENSE_MAX_DEPTH and depth % _BLOCK == 0 and radius <= _BLOCK:
         blocks = depth // _BLOCK
         full = _band(3 * _BLOCK, radius)
@@ -232,6 +240,7 @@ def rewrite_graph_def(graph_def: tf.GraphDef) -> tf.GraphDef:
 
 __all__ = [
     "GRADIENT_NAME",
+    "WINDOW_SCOPE",
     "window_sum",
     "negative_power",
     "lrn",
