@@ -79,24 +79,21 @@ def session_config(precision: str) -> tf.ConfigProto:
     return precision_lib.session_config(precision, render_util.session_config())
 
 
-def gradient_overrides(
-    rewrite_names, relu_gradient_override: bool, precision: str = "float32"
-) -> dict:
+def gradient_overrides(rewrite_names, relu_gradient_override: bool) -> dict:
     """The op type -> gradient function map that the model is imported under.
 
     Args:
       rewrite_names: the rewrites in use (from ``rewrites.resolve``).
       relu_gradient_override: redirected ReLU gradients for the first 16 steps; computed
         only during those steps under ``"relu_schedule"``.
-      precision: the precision in use. Under ``"strided_conv_grad"`` in bfloat16, stride-1
-        input gradients are computed as forward convolutions with the flipped kernel too
-        (``flip_stride_one``): oneDNN's bfloat16 forward kernels beat its backward ones
-        (1.06-1.07x per step on InceptionV1 at batch 1 and 16; in float32 0.98x, so off).
+
+    Under ``"strided_conv_grad"`` every convolution's input gradient is a forward
+    convolution (``flip_stride_one=True``): on InceptionV1 1.03x per float32 step at batch 1
+    and 1.00x at batch 16, 1.06-1.07x in bfloat16 (``rewrites.strided_conv``).
     """
     overrides = {}
     if rewrites_lib.STRIDED_CONV_GRAD in rewrite_names:
-        flip = precision == "bfloat16"
-        overrides.update(strided_conv.gradient_overrides(flip_stride_one=flip))
+        overrides.update(strided_conv.gradient_overrides(flip_stride_one=True))
     if relu_gradient_override:
         if rewrites_lib.RELU_SCHEDULE in rewrite_names:
             overrides.update(scheduled_relu_overrides_map)
@@ -141,7 +138,7 @@ def build_step(
     t_image = image_f()
     global_step = tf.train.get_or_create_global_step()
     t_transformed = transform_f(t_image)
-    overrides = gradient_overrides(rewrite_names, relu_gradient_override, precision)
+    overrides = gradient_overrides(rewrite_names, relu_gradient_override)
     with precision_lib.import_context(precision), gradient_override_map(overrides):
         T = import_model(model, t_transformed, t_image, graph_def=rewritten_graph_def(model))
     loss = loss_f(T)

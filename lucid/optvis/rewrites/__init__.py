@@ -17,7 +17,8 @@ random inputs. The names, one line each:
 * ``"split_spectrum"``: the Fourier image parameterisation keeps its real and imaginary
   parts in two variables instead of slicing one ``[2, ...]`` variable each step.
 * ``"strided_conv_grad"``: the input gradient of a strided convolution is computed as a
-  stride-1 convolution followed by ``depth_to_space`` (``rewrites.strided_conv``).
+  stride-1 convolution followed by ``depth_to_space``, and that of a stride-1 convolution as
+  a forward convolution with the flipped kernel (``rewrites.strided_conv``).
 * ``"concat_slice"``: a channel or neuron objective on a channel concatenation reads the
   branch that produces the channel, so the other branches are never computed
   (``rewrites.concat_slice``).

@@ -18,12 +18,12 @@ float round-off; the filter gradient is TensorFlow's own. Measured on that layer
 (one thread, CPU time; noisy, shared CPU): 3.8 -> 1.4 ms at batch 1, 60 -> 23 ms at batch 16
 (forward 0.8 and 13 ms).
 
-Stride-1 layers are left to ``Conv2DBackpropInput``: as forward convolutions with the
-flipped kernel (``flip_stride_one=True``) InceptionV1's stride-1 input gradients took 1.05x
-as long (one thread, batch 1), and a whole float32 render step 0.98-1.02x. In bfloat16,
-where oneDNN's forward kernels are faster than its backward ones, the flipped form makes
-a whole step 1.06-1.07x faster (batch 1 and 16), so the step builder passes
-``flip_stride_one=True`` for bfloat16 renders.
+Stride-1 layers can be computed the same way (``flip_stride_one=True``): a forward
+convolution with the flipped kernel. Measured alone on a 2-core CPU at InceptionV1's
+shapes, that is 1.02-1.5x faster than ``Conv2DBackpropInput`` at batch 1 (most for 1x1
+kernels) and 0.89-1.08x at batch 16; in a whole render step 1.03x faster in float32 at
+batch 1, level at batch 16, and 1.06-1.07x faster in bfloat16 (oneDNN's bfloat16 forward
+kernels beat its backward ones). The step builder passes ``flip_stride_one=True``.
 
 How it is used::
 
@@ -50,8 +50,8 @@ def gradient_overrides(flip_stride_one: bool = False) -> dict:
 
     Args:
       flip_stride_one: also compute stride-1 input gradients as forward convolutions with
-        the flipped kernel (off by default: no faster on CPU in float32, faster in
-        bfloat16; see the module docstring).
+        the flipped kernel (off by default here; the step builder turns it on, see the
+        module docstring).
 
     Returns:
       ``{"Conv2D": gradient function}``; the same function object for the same argument, so
