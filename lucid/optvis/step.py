@@ -157,9 +157,10 @@ def build_step(
 
 def rewritten_graph_def(model, graph=None):
     """The ``GraphDef`` to import ``model`` from in a step graph: ``model.graph_def`` with the
-    GraphDef-level rewrites that are on in ``graph`` (default graph) applied (``"fast_lrn"``),
-    or None when none applies (import ``model.graph_def`` as it is)."""
-    if not rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph):
+    GraphDef-level rewrites that are on in ``graph`` (default graph) applied (``"fast_lrn"``,
+    on machines without a GPU: ``fast_lrn.helps_here``), or None when none applies (import
+    ``model.graph_def`` as it is)."""
+    if not rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) or not fast_lrn.helps_here():
         return None
     original = model.graph_def
     rewritten = fast_lrn.rewrite_graph_def(original)

@@ -28,7 +28,9 @@ read from the graph (through the ops that keep it, back to a convolution, a matr
 or a concatenation with constant-shaped inputs) by these ops and an ``IdentityN`` that
 carries the node's name and the hand-written gradient; an ``LRN`` whose depth it cannot
 tell stays as it is. The step builder applies it to the model's ``GraphDef`` before the
-import when ``rewrites.enabled("fast_lrn")``.
+import when ``rewrites.enabled("fast_lrn")`` and :func:`helps_here` (no GPU visible: on a
+GPU, TensorFlow's ``LRN`` and ``LRNGrad`` are one cuDNN kernel each, where the rewrite
+would launch about eight).
 """
 
 import functools
@@ -122,6 +124,12 @@ def register_gradient() -> str:
         return [None, lrn_gradient(dy, x, y, s, p, depth, radius, alpha, beta), None, None]
 
     return GRADIENT_NAME
+
+
+def helps_here() -> bool:
+    """Whether the rewrite is worth applying on this machine: True unless TensorFlow sees a
+    GPU (where ``LRN`` runs as one cuDNN kernel each way, and ~8 kernels would be slower)."""
+    return not tf.config.list_physical_devices("GPU")
 
 
 # --------------------------------------------------------------------------- the GraphDef rewrite
@@ -246,6 +254,7 @@ __all__ = [
     "lrn",
     "lrn_gradient",
     "register_gradient",
+    "helps_here",
     "static_depth",
     "rewrite_graph_def",
 ]

@@ -187,3 +187,15 @@ def test_inception_v1_replica_values_and_gradients(tmp_path):
             results.append(sess.run([layer, gradient]))
     for got, want in zip(results[1], results[0]):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+
+
+def test_not_applied_where_a_gpu_runs_lrn_as_one_kernel(monkeypatch):
+    from lucid.optvis import step
+
+    assert fast_lrn.helps_here()  # the test machines have no GPU
+    with tf.Graph().as_default():
+        step.rewrites_lib.enable_in_graph(["fast_lrn"])
+        assert step.rewritten_graph_def(_LRNModel()) is not None
+        monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: ["GPU:0"])
+        assert not fast_lrn.helps_here()
+        assert step.rewritten_graph_def(_LRNModel()) is None
