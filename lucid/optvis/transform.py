@@ -31,8 +31,8 @@ from typing import Union
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from lucid._compat import degrees_to_radians
 from lucid._compat import check_interpolation
+from lucid._compat import degrees_to_radians
 from lucid._compat import rotate
 from lucid.optvis.overrides.gradient_override import register_to_random_name
 

@@ -55,33 +55,42 @@ def _band(size: int, radius: int) -> np.ndarray:
     return (np.abs(index[:, None] - index[None, :]) <= radius).astype(np.float32)
 
 
-def window_sum(t: tf.Tensor, depth: int, radius: int, scale: float = 1.0) -> tf.Tensor:
-    """``scale * sum_{|k - j| <= radius} t[..., k]`` for every channel ``j`` of ``t``.
+def window_sum(
+    t: tf.Tensor, depth: int, radius: int, scale: float = 1.0, offset: float = 0.0
+) -> tf.Tensor:
+    """``offset + scale * sum_{|k - j| <= radius} t[..., k]`` for every channel ``j`` of ``t``.
 
     Args:
       t: float32 `[batch, height, width, depth]` (NHWC).
       depth: ``t``'s channel count (known when the graph is built).
       radius: half-width of the window (``depth_radius`` of ``LRN``), >= 0.
       scale: a constant factor folded into the kernel.
+      offset: a constant added as the convolution's bias (fused into it by Grappler).
 
     Returns:
       A tensor shaped like ``t``, built under the name scope ``WINDOW_SCOPE``.
     """
     with tf.name_scope(WINDOW_SCOPE):
-        return _window_sum(t, depth, radius, scale)
+        return _window_sum(t, depth, radius, scale, offset)
 
 
-def _window_sum(t, depth, radius, scale):
-    if depth > _DENSE_MAX_DEPTH and depth % _BLOCK == 0 and radius <= _BLOCK:
-        blocks = depth // _BLOCK
+def _window_sum(t, depth, radius, scale, offset):
+    blocked = depth > _DENSE_MAX_DEPTH and depth % _BLOCK == 0 and radius <= _BLOCK
+    if blocked:
         full = _band(3 * _BLOCK, radius)
-        kernel = np.stack([full[i * _BLOCK : (i + 1) * _BLOCK, _BLOCK : 2 * _BLOCK] for i in range(3)])
-        kernel = (scale * kernel[None]).astype(np.float32)  # [1, 3, block, block]
-        rows = tf.reshape(t, [-1, 1, blocks, _BLOCK])
-        summed = tf.nn.conv2d(rows, kernel, [1, 1, 1, 1], "SAME")
-        return tf.reshape(summed, tf.shape(t))
-    kernel = (scale * _band(depth, radius))[None, None].astype(np.float32)
-    return tf.nn.conv2d(t, kernel, [1, 1, 1, 1], "SAME")
+        kernel = np.stack(
+            [full[i * _BLOCK : (i + 1) * _BLOCK, _BLOCK : 2 * _BLOCK] for i in range(3)]
+        )
+        kernel = kernel[None]  # [1, 3, block, block]: a block and its two neighbours
+        rows = tf.reshape(t, [-1, 1, depth // _BLOCK, _BLOCK])
+    else:
+        kernel = _band(depth, radius)[None, None]  # [1, 1, depth, depth]
+        rows = t
+    kernel = (scale * kernel).astype(np.float32)
+    summed = tf.nn.conv2d(rows, kernel, [1, 1, 1, 1], "SAME")
+    if offset:
+        summed = tf.nn.bias_add(summed, np.full(kernel.shape[-1], offset, np.float32))
+    return tf.reshape(summed, tf.shape(t)) if blocked else summed
 
 
 def negative_power(s: tf.Tensor, beta: float) -> tf.Tensor:
@@ -99,14 +108,14 @@ def negative_power(s: tf.Tensor, beta: float) -> tf.Tensor:
 def lrn(x: tf.Tensor, depth: int, radius: int, bias: float, alpha: float, beta: float):
     """The forward pass: ``(y, s, p)`` with ``y`` equal to ``tf.nn.lrn(x, radius, bias,
     alpha, beta)``, ``s`` the normaliser and ``p = s ** -beta``."""
-    s = window_sum(tf.square(x), depth, radius, alpha) + bias
+    s = window_sum(tf.square(x), depth, radius, scale=alpha, offset=bias)
     p = negative_power(s, beta)
     return x * p, s, p
 
 
 def lrn_gradient(dy, x, y, s, p, depth: int, radius: int, alpha: float, beta: float):
     """The gradient of ``lrn``'s ``y`` with respect to ``x``, given ``dy``."""
-    spread = window_sum(dy * y / s, depth, radius, 2.0 * alpha * beta)
+    spread = window_sum(dy * y / s, depth, radius, scale=2.0 * alpha * beta)
     return dy * p - x * spread
 
 

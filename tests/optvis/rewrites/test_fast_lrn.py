@@ -27,14 +27,22 @@ def test_window_sum_equals_the_loop(depth, radius):
     values = np.random.default_rng(depth + radius).uniform(size=(2, 3, 4, depth))
     with tf.Graph().as_default(), tf.Session() as sess:
         t = tf.constant(values.astype(np.float32))
-        got = sess.run(fast_lrn.window_sum(t, depth, radius, scale=0.5))
+        got, shifted = sess.run(
+            [
+                fast_lrn.window_sum(t, depth, radius, scale=0.5),
+                fast_lrn.window_sum(t, depth, radius, offset=2.0),
+            ]
+        )
     np.testing.assert_allclose(got, _window_reference(values, radius, 0.5), rtol=1e-5)
+    np.testing.assert_allclose(shifted, 2.0 + _window_reference(values, radius, 1.0), rtol=1e-5)
 
 
 def test_blocked_window_sum_is_used_past_64_channels():
     with tf.Graph().as_default() as graph:
         fast_lrn.window_sum(tf.zeros([1, 2, 2, 192]), 192, 2)
-        kernels = [op.inputs[1].shape.as_list() for op in graph.get_operations() if op.type == "Conv2D"]
+        kernels = [
+            op.inputs[1].shape.as_list() for op in graph.get_operations() if op.type == "Conv2D"
+        ]
     assert kernels == [[1, 3, 16, 16]]
 
 
@@ -71,7 +79,9 @@ def _lrn_graph_def(depth=48, concat=False, known_depth=True):
     with tf.Graph().as_default() as graph:
         t_input = tf.placeholder(tf.float32, [None, None, None, 3], name="input")
         w = rng.standard_normal((1, 1, 3, depth)).astype(np.float32)
-        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(t_input, w, 1, "SAME"), np.ones(depth, np.float32)))
+        h = tf.nn.relu(
+            tf.nn.bias_add(tf.nn.conv2d(t_input, w, 1, "SAME"), np.ones(depth, np.float32))
+        )
         if concat:
             w2 = rng.standard_normal((3, 3, 3, 16)).astype(np.float32)
             h = tf.concat([h, tf.nn.conv2d(t_input, w2, 1, "SAME")], axis=-1, name="joined")
