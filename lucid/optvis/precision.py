@@ -7,7 +7,9 @@ first runs the step, the pass rewrites the ops it knows to be safe in low precis
 (convolutions and their gradients, matrix products) to bfloat16, lets the cheap ops between
 them (ReLU, pooling, padding, concatenation, resampling) follow, and inserts the casts at
 the edges; the ops it keeps in float32 (reductions such as ``Sum`` and ``Mean``, ``Exp``,
-``Log``, softmax, LRN) stay in float32. So the image variables, the loss, the gradient
+``Log``, softmax, TensorFlow's own LRN) stay in float32. (Under the ``"fast_lrn"`` rewrite,
+LRN is a band convolution and element-wise ops, which do follow into bfloat16; a test checks
+such a render still reaches float32's objective within 5 %.) So the image variables, the loss, the gradient
 that reaches the variables and the optimizer's update are float32, and so is every
 tensor the session hands back (``T("input")``, the loss); only values flowing through the
 model, including the image on its way in after the parameterisation's last op, are
