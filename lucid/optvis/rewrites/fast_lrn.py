@@ -159,11 +159,29 @@ def _const_shape(node) -> Optional[tuple]:
     return tuple(d.size for d in node.attr["value"].tensor.tensor_shape.dim)
 
 
+def _kernel_shape(nodes: dict, tensor_name: str) -> Optional[tuple]:
+    """The shape of a constant kernel, or of one part of a ``Split`` of one (grouped
+    convolutions, as in AlexNet), else None."""
+    node = nodes.get(_node_name(tensor_name))
+    if node is not None and node.op == "Split" and len(node.input) == 2:
+        axis = nodes.get(_node_name(node.input[0]))
+        shape = _const_shape(nodes.get(_node_name(node.input[1])))
+        if _const_shape(axis) != () or not shape:
+            return None
+        axis = int(tf.make_ndarray(axis.attr["value"].tensor)) % len(shape)
+        parts = node.attr["num_split"].i
+        if parts < 1 or shape[axis] % parts:
+            return None
+        return shape[:axis] + (shape[axis] // parts,) + shape[axis + 1 :]
+    return _const_shape(node)
+
+
 def static_depth(nodes: dict, tensor_name: str, _seen=None) -> Optional[int]:
     """The channel count (last axis) of ``tensor_name`` in a frozen graph, or None.
 
-    Follows the ops that keep the channel count back to a ``Conv2D`` or ``MatMul`` with a
-    constant kernel, or sums a last-axis concatenation.
+    Follows the ops that keep the channel count (and reshapes to the shape of another
+    tensor) back to a ``Conv2D`` or ``MatMul`` with a constant kernel (or a ``Split`` part of
+    one), or sums a last-axis concatenation.
     """
     seen = set() if _seen is None else _seen
     name = _node_name(tensor_name)
@@ -172,7 +190,7 @@ def static_depth(nodes: dict, tensor_name: str, _seen=None) -> Optional[int]:
         return None
     seen.add(name)
     if node.op in ("Conv2D", "MatMul") and len(node.input) == 2:
-        shape = _const_shape(nodes.get(_node_name(node.input[1])))
+        shape = _kernel_shape(nodes, node.input[1])
         if node.op == "Conv2D" and node.attr["data_format"].s not in (b"", b"NHWC"):
             return None
         return shape[-1] if shape else None
@@ -183,6 +201,12 @@ def static_depth(nodes: dict, tensor_name: str, _seen=None) -> Optional[int]:
             return None
         depths = [static_depth(nodes, part, seen) for part in node.input[:-1]]
         return None if None in depths else sum(depths)
+    if node.op == "Reshape" and len(node.input) == 2:
+        # Reshape(x, Shape(z)) has z's shape (AlexNet's graph reshapes each layer so).
+        shape_of = nodes.get(_node_name(node.input[1]))
+        if shape_of is not None and shape_of.op == "Shape" and shape_of.input:
+            return static_depth(nodes, shape_of.input[0], seen)
+        return None
     if node.op in _SAME_DEPTH and node.input:
         if node.op in ("MaxPool", "AvgPool", "BiasAdd") and node.attr["data_format"].s not in (
             b"",

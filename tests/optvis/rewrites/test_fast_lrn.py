@@ -86,7 +86,7 @@ def _lrn_graph_def(depth=48, concat=False, known_depth=True):
             w2 = rng.standard_normal((3, 3, 3, 16)).astype(np.float32)
             h = tf.concat([h, tf.nn.conv2d(t_input, w2, 1, "SAME")], axis=-1, name="joined")
         if not known_depth:
-            h = tf.reshape(h, tf.shape(h), name="shapeless")
+            h = tf.reshape(h, tf.concat([tf.shape(h)[:3], [-1]], 0), name="shapeless")
         h = tf.nn.max_pool2d(h, 2, 2, "SAME")
         normed = tf.nn.local_response_normalization(h, 2, 1.0, 1e-3, 0.75, name="norm")
         out_depth = depth + (16 if concat else 0)
@@ -174,25 +174,34 @@ def test_plain_imports_are_never_rewritten():
         assert "LRN" in {op.type for op in graph.get_operations()}
 
 
-def test_inception_v1_replica_values_and_gradients(tmp_path):
-    """Both of InceptionV1's LRNs (64 and 192 channels) are rewritten; mixed3a and its
-    gradient to the image are unchanged."""
-    from lucid.modelzoo.vision_models import InceptionV1
+@pytest.mark.parametrize(
+    "name, layer, lrns",
+    [
+        ("InceptionV1", "mixed3a", ("localresponsenorm0", "localresponsenorm1")),
+        ("AlexNet", "conv3", ("norm1", "norm2")),
+    ],
+)
+def test_zoo_replicas_values_and_gradients(tmp_path, name, layer, lrns):
+    """Both LRNs of each replica are rewritten (InceptionV1: 64 and 192 channels after plain
+    convolutions; AlexNet: 96 and 256 after self-shaped reshapes and a grouped convolution's
+    concatenation); a later layer and its gradient to the image are unchanged."""
+    from lucid.modelzoo import vision_models
     from modelzoo.build_mirror import MODEL_FILES
     from modelzoo.build_mirror import build_mirror
 
-    build_mirror(str(tmp_path), models=["InceptionV1"])
-    model = InceptionV1()
-    model.model_path = str(tmp_path / MODEL_FILES["InceptionV1"])
+    build_mirror(str(tmp_path), models=[name])
+    model = getattr(vision_models, name)()
+    model.model_path = str(tmp_path / MODEL_FILES[name])
     rewritten = fast_lrn.rewrite_graph_def(model.graph_def)
-    renamed = [node.op for node in rewritten.node if node.name.startswith("localresponsenorm")]
-    assert renamed.count("IdentityN") == 2 and "LRN" not in renamed
+    ops = {node.name: node.op for node in rewritten.node}
+    assert [ops[lrn] for lrn in lrns] == ["IdentityN", "IdentityN"]
+    assert "LRN" not in ops.values()
     image = np.random.default_rng(5).uniform(size=(2, 64, 64, 3)).astype(np.float32)
-    results = []
+    layer_name, results = layer, []
     for graph_def in (None, rewritten):
         with tf.Graph().as_default(), tf.Session() as sess:
             t_image = tf.constant(image)
-            layer = render.import_model(model, t_image, graph_def=graph_def)("mixed3a")
+            layer = render.import_model(model, t_image, graph_def=graph_def)(layer_name)
             (gradient,) = tf.gradients(tf.reduce_sum(layer[..., 5:40] ** 2), [t_image])
             results.append(sess.run([layer, gradient]))
     for got, want in zip(results[1], results[0]):
