@@ -25,6 +25,7 @@ What stays with the callers: ``render_vis``'s session, thresholds and display;
 
 import dataclasses
 import difflib
+import inspect
 from typing import Callable
 
 import tensorflow.compat.v1 as tf
@@ -162,6 +163,8 @@ def rewritten_graph_def(model, graph=None):
     ``model.graph_def`` as it is)."""
     if not rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) or not fast_lrn.helps_here():
         return None
+    if "graph_def" not in inspect.signature(model.import_graph).parameters:
+        return None  # a Model subclass with its own import_graph: imported as it defines
     original = model.graph_def
     rewritten = fast_lrn.rewrite_graph_def(original)
     return None if rewritten is original else rewritten

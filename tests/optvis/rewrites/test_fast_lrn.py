@@ -250,3 +250,16 @@ def test_bfloat16_render_through_fast_lrn_reaches_float32s_objective():
     bfloat16_value = _objective_in_float32(bfloat16_image)
     assert float32_value > start + 1.0
     assert abs(bfloat16_value - float32_value) <= 0.05 * abs(float32_value)
+
+
+def test_a_model_with_its_own_import_graph_is_imported_as_it_defines():
+    from lucid.optvis import step
+
+    class OwnImport(_LRNModel):
+        def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
+            return super().import_graph(t_input, scope, forget_xy_shape, input_map)
+
+    with tf.Graph().as_default():
+        step.rewrites_lib.enable_in_graph(["fast_lrn"])
+        assert step.rewritten_graph_def(_LRNModel()) is not None
+        assert step.rewritten_graph_def(OwnImport()) is None
