@@ -135,10 +135,8 @@ def count(run_metadata) -> list:
 def in_lrn_window_scope(name: str) -> bool:
     """Whether ``name`` is inside a fast_lrn window-sum scope (TensorFlow may have made the
     scope's name unique with a ``_1``, ``_2``... suffix)."""
-    return any(
-        part == _LRN_WINDOW_SCOPE or re.fullmatch(re.escape(_LRN_WINDOW_SCOPE) + r"_\d+", part)
-        for part in name.split("/")[:-1]
-    )
+    pattern = re.escape(_LRN_WINDOW_SCOPE) + r"(_\d+)?"
+    return any(re.fullmatch(pattern, part) for part in name.split("/")[:-1])
 
 
 def in_gradient_scope(name: str) -> bool:
