@@ -147,6 +147,9 @@ _SAME_DEPTH = frozenset(
     "Relu Relu6 Elu Selu Identity BiasAdd MaxPool AvgPool LRN Add AddV2 Sub Mul "
     "FusedBatchNorm FusedBatchNormV3 Sigmoid Tanh".split()
 )
+_LAYOUT_OPS = frozenset(("Conv2D", "MaxPool", "AvgPool", "BiasAdd"))  # depth last only in NHWC
+_CONCATS = frozenset(("ConcatV2", "Concat"))
+_MAX_WALK = 256  # nodes looked at before giving up (LRNs sit a few layers from a convolution)
 
 
 def _node_name(tensor_name: str) -> str:
@@ -176,44 +179,46 @@ def _kernel_shape(nodes: dict, tensor_name: str) -> Optional[tuple]:
     return _const_shape(node)
 
 
-def static_depth(nodes: dict, tensor_name: str, _seen=None) -> Optional[int]:
+def static_depth(nodes: dict, tensor_name: str, _memo=None) -> Optional[int]:
     """The channel count (last axis) of ``tensor_name`` in a frozen graph, or None.
 
     Follows the ops that keep the channel count (and reshapes to the shape of another
     tensor) back to a ``Conv2D`` or ``MatMul`` with a constant kernel (or a ``Split`` part of
-    one), or sums a last-axis concatenation.
+    one), or sums a last-axis concatenation. Each node is looked at once.
     """
-    seen = set() if _seen is None else _seen
+    memo = {} if _memo is None else _memo
     name = _node_name(tensor_name)
-    node = nodes.get(name)
-    if node is None or name in seen or len(seen) > 256:
+    if name not in memo:
+        memo[name] = None  # a cycle (there are none in frozen graphs) ends here
+        memo[name] = _depth_of(nodes, nodes.get(name), memo)
+    return memo[name]
+
+
+def _depth_of(nodes, node, memo):
+    if node is None or len(memo) > _MAX_WALK:
         return None
-    seen.add(name)
+    if node.op in _LAYOUT_OPS and node.attr["data_format"].s not in (b"", b"NHWC"):
+        return None
     if node.op in ("Conv2D", "MatMul") and len(node.input) == 2:
         shape = _kernel_shape(nodes, node.input[1])
-        if node.op == "Conv2D" and node.attr["data_format"].s not in (b"", b"NHWC"):
-            return None
         return shape[-1] if shape else None
-    if node.op == "ConcatV2":
-        axis = _const_shape(nodes.get(_node_name(node.input[-1])))
-        axis_node = nodes.get(_node_name(node.input[-1]))
-        if axis != () or tf.make_ndarray(axis_node.attr["value"].tensor) not in (-1, 3):
+    if node.op in _CONCATS:
+        # ConcatV2 has its axis last, the old Concat (InceptionV1's) first.
+        axis_at = -1 if node.op == "ConcatV2" else 0
+        parts = node.input[:-1] if axis_at == -1 else node.input[1:]
+        axis = nodes.get(_node_name(node.input[axis_at]))
+        if _const_shape(axis) != () or tf.make_ndarray(axis.attr["value"].tensor) not in (-1, 3):
             return None
-        depths = [static_depth(nodes, part, seen) for part in node.input[:-1]]
+        depths = [static_depth(nodes, part, memo) for part in parts]
         return None if None in depths else sum(depths)
     if node.op == "Reshape" and len(node.input) == 2:
         # Reshape(x, Shape(z)) has z's shape (AlexNet's graph reshapes each layer so).
         shape_of = nodes.get(_node_name(node.input[1]))
         if shape_of is not None and shape_of.op == "Shape" and shape_of.input:
-            return static_depth(nodes, shape_of.input[0], seen)
+            return static_depth(nodes, shape_of.input[0], memo)
         return None
     if node.op in _SAME_DEPTH and node.input:
-        if node.op in ("MaxPool", "AvgPool", "BiasAdd") and node.attr["data_format"].s not in (
-            b"",
-            b"NHWC",
-        ):
-            return None
-        return static_depth(nodes, node.input[0], seen)
+        return static_depth(nodes, node.input[0], memo)
     return None
 
 

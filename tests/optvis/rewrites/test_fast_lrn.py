@@ -101,6 +101,16 @@ def test_static_depth_follows_relu_pooling_and_concat():
     assert fast_lrn.static_depth(nodes, "joined") == 64
     assert fast_lrn.static_depth(nodes, "norm") == 64
     assert fast_lrn.static_depth(nodes, "input") is None
+    with tf.Graph().as_default() as graph:
+        a, b = tf.placeholder(tf.float32, [1, 2, 2, 3]), tf.zeros([1, 1, 3, 5])
+        old_style = tf.raw_ops.Concat(
+            concat_dim=tf.constant(3), values=[tf.nn.conv2d(a, b, 1, "SAME")] * 2, name="old"
+        )
+        first_axis = tf.concat([tf.nn.conv2d(a, b, 1, "SAME")] * 2, axis=0, name="axis0")
+    old_nodes = {n.name: n for n in graph.as_graph_def().node}
+    # InceptionV1's old-style Concat, of one convolution twice (a node reached twice counts twice)
+    assert fast_lrn.static_depth(old_nodes, old_style.name) == 10
+    assert fast_lrn.static_depth(old_nodes, first_axis.name) is None  # not the channel axis
     shapeless = {n.name: n for n in _lrn_graph_def(known_depth=False).node}
     assert fast_lrn.static_depth(shapeless, "norm") is None
 
