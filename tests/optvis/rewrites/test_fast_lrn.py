@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
 
-from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
 from lucid.optvis import param
 from lucid.optvis import render
 from lucid.optvis.rewrites import fast_lrn
+from tests.toy_models import ToyModel
 
 
 def _window_reference(values, radius, scale):
@@ -145,13 +145,13 @@ def test_lrn_of_unknown_depth_is_left_alone():
     assert fast_lrn.rewrite_graph_def(original) is original
 
 
-class _LRNModel(Model):
+class _LRNModel(ToyModel):
+    """The toy model's input conventions, with the LRN graph in place of its own."""
+
     model_path = "lrn_toy.pb"
-    image_shape = [16, 16, 3]
-    image_value_range = (0, 1)
-    input_name = "input"
 
     def __init__(self):
+        super().__init__()
         self._graph_def = _lrn_graph_def(depth=80)
         self.layers = []
 
