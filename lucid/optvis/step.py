@@ -10,7 +10,8 @@ graph, in this order:
 3. the global step is created (or reused), then ``transform_f`` transforms the image (a
    transform may read the global step, as ``render_units``'s per-item draws do);
 4. the model is imported on the transformed image (from a ``GraphDef`` with its ``LRN``
-   ops rewritten under ``"fast_lrn"``, :func:`rewritten_graph_def`) inside the precision's
+   ops rewritten under ``"fast_lrn"`` and, at batch 1, its 1x1 convolutions under
+   ``"pointwise_matmul"``: :func:`rewritten_graph_def`) inside the precision's
    ``import_context`` and with the gradient overrides of :func:`gradient_overrides`
    (redirected ReLU gradients, scheduled under ``"relu_schedule"``; the strided
    convolution gradient under ``"strided_conv_grad"``);
@@ -37,6 +38,7 @@ from lucid.optvis.overrides import gradient_override_map
 from lucid.optvis.overrides import relu_overrides_map
 from lucid.optvis.overrides import scheduled_relu_overrides_map
 from lucid.optvis.rewrites import fast_lrn
+from lucid.optvis.rewrites import pointwise_conv
 from lucid.optvis.rewrites import strided_conv
 
 
@@ -141,7 +143,9 @@ def build_step(
     t_transformed = transform_f(t_image)
     overrides = gradient_overrides(rewrite_names, relu_gradient_override)
     with precision_lib.import_context(precision), gradient_override_map(overrides):
-        T = import_model(model, t_transformed, t_image, graph_def=rewritten_graph_def(model))
+        batch = tf.dimension_value(t_transformed.shape[0]) if t_transformed.shape.ndims else None
+        graph_def = rewritten_graph_def(model, batch=batch)
+        T = import_model(model, t_transformed, t_image, graph_def=graph_def)
     loss = loss_f(T)
     grads_and_vars = optimizer.compute_gradients(-loss)
     if all(grad is None for grad, _ in grads_and_vars):
@@ -156,18 +160,31 @@ def build_step(
     return Step(t_image, T, loss, vis_op, global_step, optimizer, precision, rewrite_names)
 
 
-def rewritten_graph_def(model, graph=None):
-    """The ``GraphDef`` to import ``model`` from in a step graph: ``model.graph_def`` with the
-    GraphDef-level rewrites that are on in ``graph`` (default graph) applied (``"fast_lrn"``,
-    on machines without a GPU: ``fast_lrn.helps_here``), or None when none applies (import
-    ``model.graph_def`` as it is)."""
-    if not rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) or not fast_lrn.helps_here():
+def rewritten_graph_def(model, graph=None, batch=None):
+    """The ``GraphDef`` to import ``model`` from in a step graph, or None to import
+    ``model.graph_def`` as it is.
+
+    ``model.graph_def`` with the GraphDef-level rewrites that are on in ``graph`` (default
+    graph) and help on this machine applied: ``"fast_lrn"`` (no GPU visible:
+    ``fast_lrn.helps_here``), then ``"pointwise_matmul"`` (``batch``, the step's static
+    batch size, at most ``pointwise_conv.MAX_BATCH`` and no GPU: ``pointwise_conv.helps_here``;
+    ``fast_lrn``'s dense window sums become matrix products too). None when none applies,
+    or for a Model subclass whose own ``import_graph`` takes no ``graph_def``.
+    """
+    lrn = rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) and fast_lrn.helps_here()
+    pointwise = rewrites_lib.enabled(
+        rewrites_lib.POINTWISE_MATMUL, graph
+    ) and pointwise_conv.helps_here(batch)
+    if not (lrn or pointwise):
         return None
     if "graph_def" not in inspect.signature(model.import_graph).parameters:
         return None  # a Model subclass with its own import_graph: imported as it defines
-    original = model.graph_def
-    rewritten = fast_lrn.rewrite_graph_def(original)
-    return None if rewritten is original else rewritten
+    original = graph_def = model.graph_def
+    if lrn:
+        graph_def = fast_lrn.rewrite_graph_def(graph_def, matmul=pointwise)
+    if pointwise:
+        graph_def = pointwise_conv.rewrite_graph_def(graph_def)
+    return None if graph_def is original else graph_def
 
 
 def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None, graph_def=None):

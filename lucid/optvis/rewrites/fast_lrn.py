@@ -39,15 +39,22 @@ from typing import Optional
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from lucid.optvis.rewrites import graph_defs
+from lucid.optvis.rewrites import pointwise_conv
+
 GRADIENT_NAME = "LucidFastLRN"
 # Name scope of the window-sum convolutions (forward and gradient), so that profilers can tell
 # them from the model's own convolutions (benchmarks/flops.py does).
 WINDOW_SCOPE = "fast_lrn_window"
 _SCOPE_SUFFIX = "/fast_lrn"
-_INPUT = "lucid_fast_lrn_input"
 _BLOCK = 16  # channels per block of the blocked window sum
 _DENSE_MAX_DEPTH = 64  # up to this depth the window sum is one dense band convolution
-_ATTRS = {"radius": "_lucid_lrn_radius", "alpha": "_lucid_lrn_alpha", "beta": "_lucid_lrn_beta"}
+_ATTRS = {
+    "radius": "_lucid_lrn_radius",
+    "alpha": "_lucid_lrn_alpha",
+    "beta": "_lucid_lrn_beta",
+    "matmul": "_lucid_lrn_matmul",
+}
 
 
 def _band(size: int, radius: int) -> np.ndarray:
@@ -56,7 +63,12 @@ def _band(size: int, radius: int) -> np.ndarray:
 
 
 def window_sum(
-    t: tf.Tensor, depth: int, radius: int, scale: float = 1.0, offset: float = 0.0
+    t: tf.Tensor,
+    depth: int,
+    radius: int,
+    scale: float = 1.0,
+    offset: float = 0.0,
+    matmul: bool = False,
 ) -> tf.Tensor:
     """``offset + scale * sum_{|k - j| <= radius} t[..., k]`` for every channel ``j`` of ``t``.
 
@@ -66,16 +78,23 @@ def window_sum(
       radius: half-width of the window (``depth_radius`` of ``LRN``), >= 0.
       scale: a constant factor folded into the kernel.
       offset: a constant added as the convolution's bias (fused into it by Grappler).
+      matmul: compute the dense (up to 64 channels) window sum as a matrix product of the
+        pixels' channel vectors with the band matrix instead of a 1x1 convolution (faster
+        at batch 1 on CPUs, see ``rewrites.pointwise_conv``); the blocked sum is unchanged.
 
     Returns:
       A tensor shaped like ``t``, built under the name scope ``WINDOW_SCOPE``.
     """
     with tf.name_scope(WINDOW_SCOPE):
-        return _window_sum(t, depth, radius, scale, offset)
+        return _window_sum(t, depth, radius, scale, offset, matmul)
 
 
-def _window_sum(t, depth, radius, scale, offset):
+def _window_sum(t, depth, radius, scale, offset, matmul):
     blocked = depth > _DENSE_MAX_DEPTH and depth % _BLOCK == 0 and radius <= _BLOCK
+    if matmul and not blocked:
+        kernel = (scale * _band(depth, radius)).astype(np.float32)
+        bias = np.full(depth, offset, np.float32) if offset else None
+        return pointwise_conv.conv1x1(t, kernel, bias)
     if blocked:
         full = _band(3 * _BLOCK, radius)
         kernel = np.stack(
@@ -105,17 +124,18 @@ def negative_power(s: tf.Tensor, beta: float) -> tf.Tensor:
     return tf.exp(-beta * tf.math.log(s))
 
 
-def lrn(x: tf.Tensor, depth: int, radius: int, bias: float, alpha: float, beta: float):
+def lrn(x, depth: int, radius: int, bias: float, alpha: float, beta: float, matmul=False):
     """The forward pass: ``(y, s, p)`` with ``y`` equal to ``tf.nn.lrn(x, radius, bias,
-    alpha, beta)``, ``s`` the normaliser and ``p = s ** -beta``."""
-    s = window_sum(tf.square(x), depth, radius, scale=alpha, offset=bias)
+    alpha, beta)``, ``s`` the normaliser and ``p = s ** -beta`` (``matmul``: see
+    :func:`window_sum`)."""
+    s = window_sum(tf.square(x), depth, radius, scale=alpha, offset=bias, matmul=matmul)
     p = negative_power(s, beta)
     return x * p, s, p
 
 
-def lrn_gradient(dy, x, y, s, p, depth: int, radius: int, alpha: float, beta: float):
+def lrn_gradient(dy, x, y, s, p, depth, radius, alpha, beta, matmul=False):
     """The gradient of ``lrn``'s ``y`` with respect to ``x``, given ``dy``."""
-    spread = window_sum(dy * y / s, depth, radius, scale=2.0 * alpha * beta)
+    spread = window_sum(dy * y / s, depth, radius, scale=2.0 * alpha * beta, matmul=matmul)
     return dy * p - x * spread
 
 
@@ -130,7 +150,9 @@ def register_gradient() -> str:
             return [None] * 4
         depth = tf.dimension_value(x.shape[-1])
         radius, alpha, beta = (op.get_attr(_ATTRS[key]) for key in ("radius", "alpha", "beta"))
-        return [None, lrn_gradient(dy, x, y, s, p, depth, radius, alpha, beta), None, None]
+        matmul = _ATTRS["matmul"] in op.node_def.attr and op.get_attr(_ATTRS["matmul"])
+        gradient = lrn_gradient(dy, x, y, s, p, depth, radius, alpha, beta, matmul)
+        return [None, gradient, None, None]
 
     return GRADIENT_NAME
 
@@ -152,33 +174,6 @@ _CONCATS = frozenset(("ConcatV2", "Concat"))
 _MAX_WALK = 256  # nodes looked at before giving up (LRNs sit a few layers from a convolution)
 
 
-def _node_name(tensor_name: str) -> str:
-    return tensor_name.lstrip("^").split(":")[0]
-
-
-def _const_shape(node) -> Optional[tuple]:
-    if node is None or node.op != "Const":
-        return None
-    return tuple(d.size for d in node.attr["value"].tensor.tensor_shape.dim)
-
-
-def _kernel_shape(nodes: dict, tensor_name: str) -> Optional[tuple]:
-    """The shape of a constant kernel, or of one part of a ``Split`` of one (grouped
-    convolutions, as in AlexNet), else None."""
-    node = nodes.get(_node_name(tensor_name))
-    if node is not None and node.op == "Split" and len(node.input) == 2:
-        axis = nodes.get(_node_name(node.input[0]))
-        shape = _const_shape(nodes.get(_node_name(node.input[1])))
-        if _const_shape(axis) != () or not shape:
-            return None
-        axis = int(tf.make_ndarray(axis.attr["value"].tensor)) % len(shape)
-        parts = node.attr["num_split"].i
-        if parts < 1 or shape[axis] % parts:
-            return None
-        return shape[:axis] + (shape[axis] // parts,) + shape[axis + 1 :]
-    return _const_shape(node)
-
-
 def static_depth(nodes: dict, tensor_name: str, _memo=None) -> Optional[int]:
     """The channel count (last axis) of ``tensor_name`` in a frozen graph, or None.
 
@@ -187,7 +182,7 @@ def static_depth(nodes: dict, tensor_name: str, _memo=None) -> Optional[int]:
     one), or sums a last-axis concatenation. Each node is looked at once.
     """
     memo = {} if _memo is None else _memo
-    name = _node_name(tensor_name)
+    name = graph_defs.node_name(tensor_name)
     if name not in memo:
         memo[name] = None  # a cycle (there are none in frozen graphs) ends here
         memo[name] = _depth_of(nodes, nodes.get(name), memo)
@@ -200,20 +195,23 @@ def _depth_of(nodes, node, memo):
     if node.op in _LAYOUT_OPS and node.attr["data_format"].s not in (b"", b"NHWC"):
         return None
     if node.op in ("Conv2D", "MatMul") and len(node.input) == 2:
-        shape = _kernel_shape(nodes, node.input[1])
+        shape = graph_defs.kernel_shape(nodes, node.input[1])
         return shape[-1] if shape else None
     if node.op in _CONCATS:
         # ConcatV2 has its axis last, the old Concat (InceptionV1's) first.
         axis_at = -1 if node.op == "ConcatV2" else 0
         parts = node.input[:-1] if axis_at == -1 else node.input[1:]
-        axis = nodes.get(_node_name(node.input[axis_at]))
-        if _const_shape(axis) != () or tf.make_ndarray(axis.attr["value"].tensor) not in (-1, 3):
+        axis = nodes.get(graph_defs.node_name(node.input[axis_at]))
+        if graph_defs.const_shape(axis) != () or tf.make_ndarray(axis.attr["value"].tensor) not in (
+            -1,
+            3,
+        ):
             return None
         depths = [static_depth(nodes, part, memo) for part in parts]
         return None if None in depths else sum(depths)
     if node.op == "Reshape" and len(node.input) == 2:
         # Reshape(x, Shape(z)) has z's shape (AlexNet's graph reshapes each layer so).
-        shape_of = nodes.get(_node_name(node.input[1]))
+        shape_of = nodes.get(graph_defs.node_name(node.input[1]))
         if shape_of is not None and shape_of.op == "Shape" and shape_of.input:
             return static_depth(nodes, shape_of.input[0], memo)
         return None
@@ -222,42 +220,38 @@ def _depth_of(nodes, node, memo):
     return None
 
 
-def _forward_nodes(node, depth: int, scope: str) -> list:
+def _forward_nodes(node, depth: int, scope: str, matmul: bool) -> list:
     """NodeDefs computing the forward pass of ``node`` under ``scope``, and its IdentityN."""
     attrs = node.attr
     radius, bias = attrs["depth_radius"].i, attrs["bias"].f
     alpha, beta = attrs["alpha"].f, attrs["beta"].f
-    graph = tf.Graph()
-    with graph.as_default():
-        x = tf.placeholder(tf.float32, [None, None, None, depth], name=_INPUT)
+    x_name = graph_defs.data_inputs(node)[0]
+    outputs = []
+
+    def build(x):
         with tf.name_scope(scope + "/"):
-            y, s, p = lrn(x, depth, radius, bias, alpha, beta)
-    data_inputs = [i for i in node.input if not i.startswith("^")]
-    controls = [i for i in node.input if i.startswith("^")]
-    nodes = []
-    for new in graph.as_graph_def().node:
-        if new.name == _INPUT:
-            continue
-        inputs = [data_inputs[0] if _node_name(i) == _INPUT else i for i in new.input]
-        del new.input[:]
-        new.input.extend(inputs)
-        nodes.append(new)
+            outputs.extend(lrn(x, depth, radius, bias, alpha, beta, matmul=matmul))
+        return outputs[0]
+
+    nodes, _ = graph_defs.subgraph_nodes(build, [(x_name, tf.float32, [None, None, None, depth])])
+    y, s, p = (t.name for t in outputs)
     identity = tf.NodeDef(name=node.name, op="IdentityN")
-    identity.input.extend([y.name, data_inputs[0], s.name, p.name] + controls)
+    identity.input.extend([y, x_name, s, p] + graph_defs.control_inputs(node))
     identity.attr["T"].list.type.extend([tf.float32.as_datatype_enum] * 4)
     identity.attr["_gradient_op_type"].s = GRADIENT_NAME.encode()
     identity.attr[_ATTRS["radius"]].i = radius
     identity.attr[_ATTRS["alpha"]].f = alpha
     identity.attr[_ATTRS["beta"]].f = beta
-    nodes.append(identity)
-    return nodes
+    identity.attr[_ATTRS["matmul"]].b = matmul
+    return nodes + [identity]
 
 
-def rewrite_graph_def(graph_def: tf.GraphDef) -> tf.GraphDef:
+def rewrite_graph_def(graph_def: tf.GraphDef, matmul: bool = False) -> tf.GraphDef:
     """A copy of ``graph_def`` with its float32 ``LRN`` nodes rewritten (module docstring).
 
     Returns ``graph_def`` itself when it has no ``LRN`` node to rewrite. Registers the
-    gradient (:func:`register_gradient`) when it rewrites one.
+    gradient (:func:`register_gradient`) when it rewrites one. ``matmul``: dense window sums
+    as matrix products, forward and gradient (see :func:`window_sum`).
     """
     nodes = {node.name: node for node in graph_def.node}
     replacements = {}
@@ -269,19 +263,11 @@ def rewrite_graph_def(graph_def: tf.GraphDef) -> tf.GraphDef:
         taken = any(name.startswith(scope + "/") for name in nodes)
         if depth is None or taken:
             continue
-        replacements[node.name] = _forward_nodes(node, depth, scope)
+        replacements[node.name] = _forward_nodes(node, depth, scope, bool(matmul))
     if not replacements:
         return graph_def
     register_gradient()
-    out = tf.GraphDef()
-    out.versions.CopyFrom(graph_def.versions)
-    out.library.CopyFrom(graph_def.library)
-    for node in graph_def.node:
-        if node.name in replacements:
-            out.node.extend(replacements[node.name])
-        else:
-            out.node.add().CopyFrom(node)
-    return out
+    return graph_defs.replace_nodes(graph_def, replacements)
 
 
 __all__ = [
