@@ -273,3 +273,21 @@ def test_a_model_with_its_own_import_graph_is_imported_as_it_defines():
         step.rewrites_lib.enable_in_graph(["fast_lrn"])
         assert step.rewritten_graph_def(_LRNModel()) is not None
         assert step.rewritten_graph_def(OwnImport()) is None
+
+
+def test_rewritten_graph_def_applies_fast_lrn_first_with_matrix_product_windows():
+    from lucid.optvis import step
+
+    model = _LRNModel()
+    model._graph_def = _lrn_graph_def(depth=48)  # dense window sums (up to 64 channels)
+    with tf.Graph().as_default():
+        step.rewrites_lib.enable_in_graph(["fast_lrn", "pointwise_matmul"])
+        graph_def = step.rewritten_graph_def(model, batch=1)
+        lrn_only = step.rewritten_graph_def(model, batch=4)
+    ops = {node.name: node for node in graph_def.node}
+    assert ops["norm"].op == "IdentityN" and ops["norm"].attr["_lucid_lrn_matmul"].b
+    window_ops = {n.op for n in graph_def.node if fast_lrn.WINDOW_SCOPE in n.name}
+    assert "MatMul" in window_ops and "Conv2D" not in window_ops
+    lrn_ops = {node.name: node for node in lrn_only.node}
+    assert lrn_ops["norm"].op == "IdentityN" and not lrn_ops["norm"].attr["_lucid_lrn_matmul"].b
+    assert not any(node.op == "MatMul" for node in lrn_only.node)

@@ -7,7 +7,6 @@ import tensorflow.compat.v1 as tf
 from lucid.optvis import objectives
 from lucid.optvis import param
 from lucid.optvis import render
-from lucid.optvis import step
 from lucid.optvis.rewrites import fast_lrn
 from lucid.optvis.rewrites import graph_defs
 from lucid.optvis.rewrites import pointwise_conv
@@ -138,25 +137,6 @@ def test_the_step_builder_rewrites_at_batch_one_and_renders_agree():
     assert (out_type, reference_out_type) == ("Reshape", "Conv2D")
     np.testing.assert_allclose(images, reference, atol=1e-5)
     assert _render(("pointwise_matmul",), batch=2)[1] == "Conv2D"
-
-
-def test_rewritten_graph_def_applies_fast_lrn_first_with_matrix_product_windows():
-    from tests.optvis.rewrites.test_fast_lrn import _LRNModel
-    from tests.optvis.rewrites.test_fast_lrn import _lrn_graph_def
-
-    model = _LRNModel()
-    model._graph_def = _lrn_graph_def(depth=48)  # dense window sums (up to 64 channels)
-    with tf.Graph().as_default():
-        step.rewrites_lib.enable_in_graph(["fast_lrn", "pointwise_matmul"])
-        graph_def = step.rewritten_graph_def(model, batch=1)
-        lrn_only = step.rewritten_graph_def(model, batch=4)
-    ops = {node.name: node for node in graph_def.node}
-    assert ops["norm"].op == "IdentityN" and ops["norm"].attr["_lucid_lrn_matmul"].b
-    window_ops = {n.op for n in graph_def.node if fast_lrn.WINDOW_SCOPE in n.name}
-    assert "MatMul" in window_ops and "Conv2D" not in window_ops
-    lrn_ops = {node.name: node for node in lrn_only.node}
-    assert lrn_ops["norm"].op == "IdentityN" and not lrn_ops["norm"].attr["_lucid_lrn_matmul"].b
-    assert not any(node.op == "MatMul" for node in lrn_only.node)
 
 
 @pytest.mark.parametrize("depth, radius", [(48, 2), (64, 5)])
