@@ -82,27 +82,55 @@ def pointwise_kernel_shape(nodes: dict, node) -> Optional[tuple]:
     return shape[2], shape[3]
 
 
+def _node(name, op, inputs=(), **attrs):
+    node = tf.NodeDef(name=name, op=op)
+    node.input.extend(inputs)
+    for key, value in attrs.items():
+        if isinstance(value, tf.DType):
+            node.attr[key].type = value.as_datatype_enum
+        elif isinstance(value, bool):
+            node.attr[key].b = value
+        else:
+            node.attr[key].i = value
+    return node
+
+
 def _matmul_nodes(node, channels: int, outputs: int, scope: str) -> list:
-    """``Reshape -> MatMul -> Reshape`` for ``Conv2D`` node ``node``, the last ``Reshape``
-    named as the node."""
-    x_name, kernel_name = graph_defs.data_inputs(node)
+    """``Reshape -> MatMul -> Reshape`` for ``Conv2D`` node ``node`` (the ops :func:`conv1x1`
+    makes), the last ``Reshape`` named as the node. Written as NodeDefs directly: building
+    them with TensorFlow ops costs ~3 ms per node, ~0.15 s for InceptionV1's 39."""
+    x, kernel = graph_defs.data_inputs(node)
+    f32, i32 = tf.float32, tf.int32
 
-    def build(x, kernel):
-        with tf.name_scope(scope + "/"):
-            return conv1x1(x, kernel)
+    def const(name, value):
+        node = _node(f"{scope}/{name}", "Const", dtype=i32)
+        node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, i32))
+        return node
 
-    nodes, _ = graph_defs.subgraph_nodes(
-        build,
-        [
-            (x_name, tf.float32, [None, None, None, channels]),
-            (kernel_name, tf.float32, [1, 1, channels, outputs]),
-        ],
-        output_name=node.name,
-    )
-    for new in nodes:
-        if new.name == node.name:
-            new.input.extend(graph_defs.control_inputs(node))
-    return nodes
+    def name(op):
+        return f"{scope}/{op}"
+
+    return [
+        const("flat_shape", [-1, channels]),
+        _node(name("flat"), "Reshape", [x, name("flat_shape")], T=f32, Tshape=i32),
+        const("kernel_shape", [channels, outputs]),
+        _node(name("kernel"), "Reshape", [kernel, name("kernel_shape")], T=f32, Tshape=i32),
+        _node(name("MatMul"), "MatMul", [name("flat"), name("kernel")], T=f32,
+              transpose_a=False, transpose_b=False),  # fmt: skip
+        _node(name("Shape"), "Shape", [x], T=f32, out_type=i32),
+        const("begin", [0]),
+        const("end", [-1]),
+        const("stride", [1]),
+        _node(name("leading"), "StridedSlice",
+              [name("Shape"), name("begin"), name("end"), name("stride")], T=i32, Index=i32,
+              begin_mask=1, end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0),
+        const("outputs", [outputs]),
+        const("axis", 0),
+        _node(name("out_shape"), "ConcatV2", [name("leading"), name("outputs"), name("axis")],
+              N=2, T=i32, Tidx=i32),
+        _node(node.name, "Reshape", [name("MatMul"), name("out_shape")]
+              + graph_defs.control_inputs(node), T=f32, Tshape=i32),
+    ]  # fmt: skip
 
 
 def rewrite_graph_def(graph_def: tf.GraphDef) -> tf.GraphDef:
