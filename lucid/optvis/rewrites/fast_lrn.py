@@ -13,6 +13,7 @@ scalar loop: on InceptionV1 (``localresponsenorm0/1``, 64 and 192 channels) the 
   depth]`` one up to 64 channels; beyond, the channels are cut into blocks of 16 and each
   block's sum, which only reaches into its two neighbouring blocks, is a ``[1, 3, 16, 16]``
   convolution along the blocks (48 multiply-adds per value instead of ``depth``);
+  under ``"pointwise_matmul"`` (batch 1) the dense one is a matrix product instead;
 * ``s ** -beta`` is ``rsqrt(s) * sqrt(rsqrt(s))`` for beta 0.75 (Caffe's, AlexNet's and
   InceptionV1's), ``rsqrt`` for 0.5, ``1 / s`` for 1, ``exp(-beta * log(s))`` otherwise;
 * the gradient, from ``dy``: ``dx_k = dy_k p_k - 2 alpha beta x_k sum_{|j - k| <= r}
