@@ -185,13 +185,10 @@ def test_zoo_replica_values_and_gradients(tmp_path):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
 
 
-def test_subgraph_nodes_refuses_to_rename_an_op_read_inside_the_subgraph():
-    def build(x):
-        y = tf.identity(x)
-        tf.identity(y, name="reads_y")
-        return y
-
-    with pytest.raises(ValueError, match="read by"):
-        graph_defs.subgraph_nodes(build, [("a:0", tf.float32, [2])], output_name="a_out")
-    nodes, output = graph_defs.subgraph_nodes(lambda x: tf.square(x), [("a:0", tf.float32, [2])])
-    assert [node.input[:] for node in nodes] == [["a:0"]] and output == nodes[0].name + ":0"
+def test_subgraph_nodes_rewires_the_placeholders_to_the_target_tensors():
+    nodes, output = graph_defs.subgraph_nodes(
+        lambda x, y: tf.square(x) + y, [("a:0", tf.float32, [2]), ("b:1", tf.float32, [2])]
+    )
+    inputs = {node.op: list(node.input) for node in nodes}
+    assert inputs["Square"] == ["a:0"] and inputs["AddV2"][1] == "b:1"
+    assert output == next(n.name for n in nodes if n.op == "AddV2") + ":0"
