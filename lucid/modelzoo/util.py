@@ -203,7 +203,7 @@ class GraphDefHelper:
             self.by_op[node.op].append(node)
             self.by_name[node.name] = node
             for input_name in node.input:
-                self.by_input[_node_name(input_name)].append(node)
+                self.by_input[node_name(input_name)].append(node)
 
     def neighborhood(self, node, degree=4):
         """Nodes within ``degree`` edges of ``node``, following edges in both directions."""
@@ -215,13 +215,14 @@ class GraphDefHelper:
             neighbors = set()
             for name in frontier:
                 neighbors |= {n.name for n in self.by_input[name]}
-                neighbors |= {_node_name(i) for i in self.by_name[name].input}
+                neighbors |= {node_name(i) for i in self.by_name[name].input}
             frontier = neighbors - visited
             visited |= neighbors
         return [self.by_name[name] for name in visited if name in self.by_name]
 
 
-def _node_name(input_name):
+def node_name(input_name: str) -> str:
+    """The node of an input reference: ``"^a"``, ``"a:1"`` and ``"a"`` are all node ``"a"``."""
     return input_name.lstrip("^").split(":")[0]
 
 

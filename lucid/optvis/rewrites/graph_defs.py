@@ -12,12 +12,9 @@ from typing import Sequence
 
 import tensorflow.compat.v1 as tf
 
+from lucid.modelzoo.util import node_name
+
 _INPUT_PREFIX = "lucid_subgraph_input_"
-
-
-def node_name(tensor_name: str) -> str:
-    """The node of an input reference: ``"^a"``, ``"a:1"`` and ``"a"`` are all node ``"a"``."""
-    return tensor_name.lstrip("^").split(":")[0]
 
 
 def data_inputs(node) -> list:
