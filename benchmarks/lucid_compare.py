@@ -3,16 +3,24 @@
 Installs Lucid 0.3.10 from the package index into its own virtualenv (see
 ``lucid_original/venv.py``; TF and numpy come from this machine, TF1 APIs from the stand-ins in
 ``lucid_original/``), then runs the port and Lucid 0.3.10 alternately, each render in a
-subprocess of its own (A B, B A, A B ... per batch size), on the same InceptionV1 replica
-frozen graph: the port loads it through the zoo loader from a local mirror, Lucid 0.3.10 from
-the same .pb through an ``InceptionV1`` subclass whose ``model_path`` is the local file.
+subprocess of its own, on the same InceptionV1 replica frozen graph: the port loads it
+through the zoo loader from a local mirror, Lucid 0.3.10 from the same .pb through an
+``InceptionV1`` subclass whose ``model_path`` is the local file.
+
+Alternately means, by default (``--lockstep 8``), that a round's renders (Lucid 0.3.10 and
+each port configuration) are all alive at once and take turns of 8 steps, the others waiting
+idle (``lockstep.py``): on a shared host, whose speed drifts by 10-20 % within minutes, block
+``b`` of each render then runs under the same load, and a round's ratio is the median of
+its per-block ratios. ``--lockstep 0`` runs the renders one after another instead (A B, then
+B A in the next round), as before 2026-12-01; its ratios are those of whole renders.
 
 Both run their own ``render_vis`` with the same settings: ``mixed4a_pre_relu:476``,
 ``param.image(size, batch=B)`` (FFT, decorrelated), ``transform.standard_transforms``,
 ``tf.train.AdamOptimizer(0.05)``, redirected-ReLU gradients on (both defaults). A step is
 one ``session.run`` that fetches the ``vis_op``; per-step time is the median of the mean step
 time over ``--windows`` windows of the steps after ``--warmup``, less the last (threshold)
-step. Cold start is import + model load + graph build + first step, in the child process.
+step. Cold start is import + model load + graph build + first step, in the child process
+(started when the previous child waits, so cold starts never overlap).
 
 The port runs in each configuration asked for: ``--precision float32 bfloat16`` and
 ``--rewrites on off`` (``render_vis(..., rewrites=())`` switches the port's graph rewrites
@@ -20,7 +28,7 @@ off); Lucid 0.3.10 has neither, and runs once per round in float32. Arguments th
 ``render_vis`` does not take yet are left out, and the output says so.
 
     python benchmarks/lucid_compare.py [--steps 64] [--batches 1 16] [--rounds 3] [--quick]
-        [--precision float32 bfloat16] [--rewrites on off]
+        [--precision float32 bfloat16] [--rewrites on off] [--lockstep 8]
 """
 
 import argparse
@@ -34,15 +42,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import lockstep
+from compare_report import LABELS
+from compare_report import config_label
+from compare_report import summarise
 from replica_mirror import REPO
 from replica_mirror import replica_mirror
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("port", "original")
-LABELS = {"port": "port", "original": "Lucid 0.3.10"}
 OBJECTIVE = "mixed4a_pre_relu:476"
-# issue 13: the port >= 1.5x faster per step in float32, 2x in bfloat16, at batch 1 and 16
-TARGET_SPEEDUP = {"float32": 1.5, "bfloat16": 2.0}
 PRECISIONS = ("float32", "bfloat16")
 REPLICA_PB = ("vision", "other_models", "InceptionV1.pb")
 
@@ -86,9 +95,14 @@ def port_arguments(render_vis, precision, rewrites_on):
     return extra, notes
 
 
-def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate, precision, rewrites):
-    """Runs in a child process: one ``render_vis`` of ``engine``; prints one JSON line."""
+def measure(engine, batch, args, precision, rewrites):
+    """Runs in a child process: one ``render_vis`` of ``engine``; prints one JSON line.
+
+    With ``args.lockstep`` (a block of steps), it waits for its turn before each block
+    (``lockstep.wait_turn``); the waits are outside the timed ``session.run`` calls."""
     start = time.perf_counter()
+    size, steps, warmup, windows = args.size, args.steps, args.warmup, args.windows
+    pb_path, rotate = args.pb, args.original_rotate
     if engine == "original":
         from lucid_original import tf1_shim
 
@@ -126,10 +140,13 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate, precis
         vis_ops.append(T("vis_op"))
         return T
 
-    def run(self, fetches, *args, **kwargs):
+    def run(self, fetches, *run_args, **kwargs):
+        is_step = bool(vis_ops) and _fetches_contain(fetches, vis_ops[-1])
+        if is_step:
+            lockstep.wait_turn(len(spans), args.lockstep)
         begin = time.perf_counter()
-        result = real_run(self, fetches, *args, **kwargs)
-        if vis_ops and _fetches_contain(fetches, vis_ops[-1]):
+        result = real_run(self, fetches, *run_args, **kwargs)
+        if is_step:
             spans.append((begin, time.perf_counter()))
         return result
 
@@ -169,6 +186,7 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate, precis
                 "lucid_file": lucid.__file__,
                 "ms_per_step": 1000 * statistics.median(window_means),
                 "window_ms": [1000 * m for m in window_means],
+                "step_ms": [1000 * d for d in durations],
                 "import_s": import_s,
                 "load_s": load_s,
                 "first_step_s": first_step_s,
@@ -181,49 +199,31 @@ def measure(engine, batch, size, steps, warmup, windows, pb_path, rotate, precis
 # ----------------------------------------------------------------------------- parent process
 
 
-def config_label(engine, precision="float32", rewrites="on"):
-    if engine == "original":
-        return LABELS[engine]
-    return (
-        "port"
-        + (f" {precision}" if precision != "float32" else "")
-        + (" no rewrites" if rewrites == "off" else "")
-    )
+def child_command(python, engine, batch, args, pb_path, precision="float32", rewrites="on"):
+    """The command line of one child render (``measure`` in a subprocess)."""
+    options = {
+        "--child": engine,
+        "--child-batch": batch,
+        "--steps": args.steps,
+        "--size": args.size,
+        "--warmup": args.warmup,
+        "--windows": args.windows,
+        "--pb": pb_path,
+        "--original-rotate": args.original_rotate,
+        "--child-precision": precision,
+        "--child-rewrites": rewrites,
+        "--lockstep": args.lockstep,
+    }
+    return [str(python), __file__, *(str(x) for item in options.items() for x in item)]
 
 
 def run_child(python, engine, batch, args, env, pb_path, precision="float32", rewrites="on"):
-    command = [
-        python,
-        __file__,
-        "--child",
-        engine,
-        "--child-batch",
-        str(batch),
-        "--steps",
-        str(args.steps),
-        "--size",
-        str(args.size),
-        "--warmup",
-        str(args.warmup),
-        "--windows",
-        str(args.windows),
-        "--pb",
-        pb_path,
-        "--original-rotate",
-        args.original_rotate,
-        "--child-precision",
-        precision,
-        "--child-rewrites",
-        rewrites,
-    ]
+    """One child render on its own (no turns); its JSON result."""
+    command = child_command(python, engine, batch, argparse.Namespace(**{**vars(args),
+                            "lockstep": 0}), pb_path, precision, rewrites)  # fmt: skip
     # cwd outside the checkout: `import lucid` must not find the port by the working directory.
     child = subprocess.run(
-        [str(c) for c in command],
-        env=env,
-        cwd=tempfile.gettempdir(),
-        capture_output=True,
-        text=True,
-        check=False,
+        command, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=False
     )
     if child.returncode != 0:
         label = config_label(engine, precision, rewrites)
@@ -231,46 +231,24 @@ def run_child(python, engine, batch, args, env, pb_path, precision="float32", re
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
+def run_round(runs, batch, args, pythons, envs, pb_path):
+    """One round at ``batch``: every run of ``runs`` (engine, precision, rewrites), one after
+    another, or with ``args.lockstep`` all at once taking turns; their JSON results."""
+    if not args.lockstep:
+        return [run_child(pythons[e], e, batch, args, envs[e], pb_path, p, r) for e, p, r in runs]
+    return lockstep.run_turns(
+        [child_command(pythons[e], e, batch, args, pb_path, p, r) for e, p, r in runs],
+        [envs[e] for e, _, _ in runs],
+        tempfile.gettempdir(),
+        [f"{config_label(*run)} at batch {batch}" for run in runs],
+    )
+
+
 def check_engine(result, venv):
     """Stops the run if a child imported the wrong Lucid (e.g. the port inside the venv)."""
     in_venv = Path(result["lucid_file"]).resolve().is_relative_to(venv.resolve())
     if in_venv != (result["engine"] == "original"):
         raise RuntimeError(f"{LABELS[result['engine']]} imported lucid from {result['lucid_file']}")
-
-
-def summarise(results, batches, configs):
-    print("\nsummary (medians over rounds; each ratio pairs a port run with Lucid's in its round):")
-    for batch in batches:
-        original = [r for r in results if r["batch"] == batch and r["engine"] == "original"]
-        if not original:
-            continue
-        original_ms = statistics.median(r["ms_per_step"] for r in original)
-        print(f"batch {batch:>3}: Lucid 0.3.10 {original_ms:.1f} ms/step")
-        labels = [config_label("port", *config) for config in configs]
-        for label, (precision, _) in zip(labels, configs):
-            port = [r for r in results if r["batch"] == batch and r["config"] == label]
-            ratios = [p["ms_per_step"] / o["ms_per_step"] for p, o in zip(port, original)]
-            if not ratios:
-                continue
-            ratio = statistics.median(ratios)
-            print(
-                f"  {label:>28}: {statistics.median(r['ms_per_step'] for r in port):.1f} ms/step;"
-                f" port/original step time {ratio:.3f} (rounds {min(ratios):.3f}-"
-                f"{max(ratios):.3f}), speed-up {1 / ratio:.2f}x (target >= "
-                f"{TARGET_SPEEDUP[precision]}x)"
-            )
-            for note in sorted({n for r in port for n in r["notes"]}):
-                print(f"  {'':>28}  note: {note}")
-        for label in [*labels, LABELS["original"]]:
-            runs = [r for r in results if r["batch"] == batch and r["config"] == label]
-            if not runs:
-                continue
-            part = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k.endswith("_s")}
-            print(
-                f"  cold start {label:>28}: {part['cold_s']:.2f} s (import "
-                f"{part['import_s']:.2f} s, model load {part['load_s']:.2f} s, graph build + "
-                f"first step {part['first_step_s']:.2f} s)"
-            )
 
 
 def parse_args():
@@ -282,6 +260,14 @@ def parse_args():
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps (> 16: redirect)")
     parser.add_argument("--windows", type=int, default=4, help="timed windows per render")
+    parser.add_argument(
+        "--lockstep",
+        type=int,
+        default=8,
+        metavar="STEPS",
+        help="a round's renders all alive at once, taking turns of this many steps (default 8; "
+        "0: one render after another, as before 2026-12-01)",
+    )
     parser.add_argument(
         "--original-rotate",
         choices=("nearest", "bilinear"),
@@ -322,24 +308,17 @@ def parse_args():
         )
     if min(args.batches) < 1 or args.rounds < 1 or args.size < 1:
         parser.error("--batches, --rounds and --size must be positive")
+    if args.lockstep < 0:
+        parser.error(
+            f"--lockstep must be 0 (off) or a number of steps per turn; got {args.lockstep}"
+        )
     return args
 
 
 def main():
     args = parse_args()
     if args.child:
-        measure(
-            args.child,
-            args.child_batch,
-            args.size,
-            args.steps,
-            args.warmup,
-            args.windows,
-            args.pb,
-            args.original_rotate,
-            args.child_precision,
-            args.child_rewrites,
-        )
+        measure(args.child, args.child_batch, args, args.child_precision, args.child_rewrites)
         return
     from lucid_original.venv import ensure_venv
 
@@ -360,7 +339,9 @@ def main():
         print(
             f"lucid_compare: InceptionV1 replica, {OBJECTIVE}, {args.size} px, param.image fft + "
             f"decorrelate, standard transforms, Adam 0.05, redirected ReLU; {args.steps} steps "
-            f"({args.warmup} warm-up, {args.windows} windows), {args.rounds} rounds, Lucid 0.3.10 "
+            f"({args.warmup} warm-up, {args.windows} windows), {args.rounds} rounds, "
+            + (f"turns of {args.lockstep} steps, " if args.lockstep else "one run at a time, ")
+            + f"Lucid 0.3.10 "
             f"rotating {args.original_rotate}; "
             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
         )
@@ -379,11 +360,7 @@ def main():
         for round_index in range(args.rounds):
             for batch in args.batches:
                 order = runs if round_index % 2 == 0 else runs[::-1]
-                for engine, precision, rewrites in order:
-                    r = run_child(
-                        pythons[engine], engine, batch, args, envs[engine], pb_path, precision,
-                        rewrites,
-                    )  # fmt: skip
+                for r in run_round(order, batch, args, pythons, envs, pb_path):
                     check_engine(r, args.venv)
                     results.append(r)
                     print(
@@ -393,7 +370,7 @@ def main():
                         + f"), cold start {r['cold_s']:.2f} s",
                         flush=True,
                     )
-    summarise(results, args.batches, configs)
+    summarise(results, args.batches, configs, args.lockstep, args.warmup)
     print(f"wall time {time.perf_counter() - wall:.0f} s")
 
 

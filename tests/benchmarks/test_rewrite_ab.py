@@ -1,22 +1,15 @@
 """benchmarks/rewrite_ab.py refuses bad arguments before it builds anything (it times, so
 its figures are not tested)."""
 
-import importlib
-import sys
-from pathlib import Path
-
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.benchmarks.scripts import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def rewrite_ab():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("rewrite_ab")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_module("rewrite_ab") as module:
+        yield module
 
 
 @pytest.mark.parametrize(
