@@ -20,17 +20,23 @@ def config_label(engine, precision="float32", rewrites="on"):
     )
 
 
-def round_ratio(port, original, block, warmup):
+def round_ratio(port, original, timing):
     """A port run's step time over Lucid's in the same round: the median of the per-block
-    ratios when the two took turns (``block`` > 0), else the ratio of their window medians."""
-    if block:
-        return statistics.median(lockstep.paired_ratios(port["step_ms"], original["step_ms"],
-                                                        block, warmup))  # fmt: skip
+    ratios when the two took turns (``timing.lockstep`` > 0), else the ratio of their window
+    medians. ``timing``: lucid_compare's arguments (lockstep, warmup, turn_skip)."""
+    if timing.lockstep:
+        return statistics.median(_block_ratios(port, original, timing, timing.turn_skip))
     return port["ms_per_step"] / original["ms_per_step"]
 
 
-def _print_ratios(label, precision, port, original, block, warmup):
-    ratios = [round_ratio(p, o, block, warmup) for p, o in zip(port, original)]
+def _block_ratios(port, original, timing, skip):
+    return lockstep.paired_ratios(
+        port["step_ms"], original["step_ms"], timing.lockstep, timing.warmup, skip
+    )
+
+
+def _print_ratios(label, precision, port, original, timing):
+    ratios = [round_ratio(p, o, timing) for p, o in zip(port, original)]
     if not ratios:
         return
     ratio = statistics.median(ratios)
@@ -40,22 +46,23 @@ def _print_ratios(label, precision, port, original, block, warmup):
         f"{max(ratios):.3f}), speed-up {1 / ratio:.2f}x (target >= "
         f"{TARGET_SPEEDUP[precision]}x)"
     )
-    if block:
-        pooled = [
-            ratio
-            for p, o in zip(port, original)
-            for ratio in lockstep.paired_ratios(p["step_ms"], o["step_ms"], block, warmup)
-        ]
-        print(f"  {'':>28}  all rounds' blocks pooled: {lockstep.summary(pooled)}")
+    if timing.lockstep:
+        skips = sorted({timing.turn_skip, 0})
+        for skip in skips:
+            pooled = [r for p, o in zip(port, original) for r in _block_ratios(p, o, timing, skip)]
+            what = "every step of each turn" if skip == 0 else f"each turn less its first {skip}"
+            print(f"  {'':>28}  all rounds' blocks pooled, {what}: {lockstep.summary(pooled)}")
     for note in sorted({n for r in port for n in r["notes"]}):
         print(f"  {'':>28}  note: {note}")
 
 
-def summarise(results, batches, configs, block=0, warmup=0):
-    """Prints the summary of ``results`` (the children's JSON objects, in round order)."""
+def summarise(results, batches, configs, timing):
+    """Prints the summary of ``results`` (the children's JSON objects, in round order);
+    ``timing`` as in :func:`round_ratio`."""
     how = (
-        f"the median of its {block}-step turns' ratios"
-        if block
+        f"the median of its {timing.lockstep}-step turns' ratios, each turn less its first "
+        f"{timing.turn_skip} step(s)"
+        if timing.lockstep
         else "the ratio of the two renders' medians of window means"
     )
     print(f"\nsummary (medians over rounds; a round's ratio pairs a port run with Lucid's: {how}):")
@@ -68,7 +75,7 @@ def summarise(results, batches, configs, block=0, warmup=0):
         labels = [config_label("port", *config) for config in configs]
         for label, (precision, _) in zip(labels, configs):
             port = [r for r in results if r["batch"] == batch and r["config"] == label]
-            _print_ratios(label, precision, port, original, block, warmup)
+            _print_ratios(label, precision, port, original, timing)
         for label in [*labels, LABELS["original"]]:
             runs = [r for r in results if r["batch"] == batch and r["config"] == label]
             if not runs:

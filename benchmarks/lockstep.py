@@ -113,22 +113,27 @@ def run_turns(commands: Sequence[Sequence[str]], env: Sequence[dict], cwd: str,
             child.close()
 
 
-def block_means(step_ms: Sequence[float], block: int, warmup: int) -> dict:
+def block_means(step_ms: Sequence[float], block: int, warmup: int, skip: int = 0) -> dict:
     """Mean step time of each turn's block of steps, keyed by block index, over the timed
-    steps (from ``warmup`` on, less the last, threshold, step); step 0 is no block's."""
+    steps (from ``warmup`` on, less the last, threshold, step); step 0 is no block's.
+
+    ``skip``: steps left out at the start of each turn. The first step after a switch finds
+    the caches filled by the other process (1-3 ms more here, in every engine), a cost
+    that taking turns adds and a render on its own does not have."""
     step_ms = list(step_ms)[:-1]
     means = {}
     for index in range(max(len(step_ms) - 2, -1) // block + 1):
-        first = max(1 + index * block, warmup)
+        first = max(1 + index * block + skip, warmup)
         chunk = step_ms[first : 1 + (index + 1) * block]
         if chunk:
             means[index] = float(np.mean(chunk))
     return means
 
 
-def paired_ratios(a_ms: Sequence[float], b_ms: Sequence[float], block: int, warmup: int):
-    """Per-block ratios ``a / b`` of two renders that took turns, for the blocks both timed."""
-    a, b = block_means(a_ms, block, warmup), block_means(b_ms, block, warmup)
+def paired_ratios(a_ms, b_ms, block: int, warmup: int, skip: int = 0) -> List[float]:
+    """Per-block ratios ``a / b`` of two renders that took turns, for the blocks both timed
+    (``skip`` as in :func:`block_means`)."""
+    a, b = block_means(a_ms, block, warmup, skip), block_means(b_ms, block, warmup, skip)
     return [a[i] / b[i] for i in sorted(a) if i in b]
 
 

@@ -269,6 +269,14 @@ def parse_args():
         "0: one render after another, as before 2026-12-01)",
     )
     parser.add_argument(
+        "--turn-skip",
+        type=int,
+        default=1,
+        metavar="STEPS",
+        help="steps not timed at the start of each turn: the first meets caches the other "
+        "process filled (default 1; the summary also prints the figure with every step)",
+    )
+    parser.add_argument(
         "--original-rotate",
         choices=("nearest", "bilinear"),
         default="nearest",
@@ -289,6 +297,7 @@ def parse_args():
         default=["on"],
         help="the port with its graph rewrites on (render_vis' default) and/or off (rewrites=())",
     )
+    parser.add_argument("--save", type=Path, help="write the runs' results (JSON) to this file")
     parser.add_argument("--venv", type=Path, default=default_venv(), help="Lucid 0.3.10 venv")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--child-batch", type=int, help=argparse.SUPPRESS)
@@ -308,6 +317,10 @@ def parse_args():
         )
     if min(args.batches) < 1 or args.rounds < 1 or args.size < 1:
         parser.error("--batches, --rounds and --size must be positive")
+    if not 0 <= args.turn_skip < max(args.lockstep, 1):
+        parser.error(
+            f"--turn-skip must be at least 0 and less than --lockstep; got {args.turn_skip}"
+        )
     if args.lockstep < 0:
         parser.error(
             f"--lockstep must be 0 (off) or a number of steps per turn; got {args.lockstep}"
@@ -370,7 +383,10 @@ def main():
                         + f"), cold start {r['cold_s']:.2f} s",
                         flush=True,
                     )
-    summarise(results, args.batches, configs, args.lockstep, args.warmup)
+    summarise(results, args.batches, configs, args)
+    if args.save:
+        args.save.write_text(json.dumps(results))
+        print(f"results (with every step's time) saved to {args.save}")
     print(f"wall time {time.perf_counter() - wall:.0f} s")
 
 

@@ -91,5 +91,8 @@ def test_block_means_and_paired_ratios(lockstep):
     assert lockstep.block_means(a, 3, 5) == {1: 3.0, 2: 3.0}
     assert lockstep.block_means(a, 3, 0) == {0: 1.0, 1: 7 / 3, 2: 3.0}
     assert lockstep.paired_ratios(a, b, 3, 5) == [0.75, 0.5]
+    # skip 1: each turn's first step (1, 4, 7) left out as well
+    assert lockstep.block_means(a, 3, 0, skip=1) == {0: 1.0, 1: 3.0, 2: 3.0}
+    assert lockstep.paired_ratios(a, b, 3, 0, skip=1) == [1 / 9, 0.75, 0.5]
     assert lockstep.summary([0.5, 0.75]) == "0.625 (quartiles 0.562-0.688, 2 blocks)"
     json.dumps(lockstep.block_means(a, 3, 5))  # plain floats
