@@ -317,13 +317,13 @@ def parse_args():
         )
     if min(args.batches) < 1 or args.rounds < 1 or args.size < 1:
         parser.error("--batches, --rounds and --size must be positive")
-    if not 0 <= args.turn_skip < max(args.lockstep, 1):
-        parser.error(
-            f"--turn-skip must be at least 0 and less than --lockstep; got {args.turn_skip}"
-        )
     if args.lockstep < 0:
         parser.error(
             f"--lockstep must be 0 (off) or a number of steps per turn; got {args.lockstep}"
+        )
+    if args.turn_skip < 0 or (args.lockstep and args.turn_skip >= args.lockstep):
+        parser.error(
+            f"--turn-skip must be at least 0 and less than --lockstep; got {args.turn_skip}"
         )
     return args
 
