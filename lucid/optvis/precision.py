@@ -9,12 +9,17 @@ them (ReLU, pooling, padding, concatenation, resampling) follow, and inserts the
 the edges; the ops it keeps in float32 (reductions such as ``Sum`` and ``Mean``, ``Exp``,
 ``Log``, softmax, TensorFlow's own LRN) stay in float32. (Under the ``"fast_lrn"`` rewrite,
 LRN is a band convolution and element-wise ops, which do follow into bfloat16; a test checks
-such a render still reaches float32's objective within 5 %.) So the image variables, the loss, the gradient
-that reaches the variables and the optimizer's update are float32, and so is every
-tensor the session hands back (``T("input")``, the loss); only values flowing through the
-model, including the image on its way in after the parameterisation's last op, are
-bfloat16. A fetched op is never rewritten (fetching a layer gives float32 values, though
-the layers below it ran in bfloat16), so the pass works on the step, not on read-backs.
+such a render still reaches float32's objective within 5 %.)
+
+So the image variables, the loss, the gradient that reaches the variables and the optimizer's
+update are float32, and so is every tensor the session hands back (``T("input")``, the loss).
+What runs in bfloat16 is the model and, because the pass follows matrix products, the image
+pipeline from ``param.image``'s colour-decorrelation product on (its sigmoid and the first
+transforms, with their gradients); the Fourier transform and the rotation stay float32. (A
+colour product written as element-wise ops, which keeps that part float32, made the step
+6-9 % slower on a 2-core CPU; the fidelity tests cover the render as it runs.) A fetched op
+is never rewritten (fetching a layer gives float32 values, though the layers below it ran in
+bfloat16), so the pass works on the step, not on read-backs.
 Measured on a 2-core AVX512-BF16 CPU (InceptionV1 replica,
 ``mixed4a_pre_relu:476``, 128 px, noisy shared machine): bfloat16 steps take 0.65-0.75 of
 float32's at batch 1 and 16. A GraphDef rewrite casting each convolution's inputs was
