@@ -6,6 +6,8 @@ import importlib
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
@@ -17,3 +19,14 @@ def benchmark_module(name):
         yield importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+def script_fixture(name):
+    """A module-scoped pytest fixture giving benchmarks/<name>.py imported."""
+
+    @pytest.fixture(scope="module")
+    def fixture():
+        with benchmark_module(name) as module:
+            yield module
+
+    return fixture

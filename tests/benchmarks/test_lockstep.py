@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from tests.benchmarks.scripts import BENCHMARKS
-from tests.benchmarks.scripts import benchmark_module
+from tests.benchmarks.scripts import script_fixture
 
 # A child that "renders" 8 steps, waiting for its turn like lucid_compare's children, and
 # appends "<name> <step>" to a shared log while it holds the turn.
@@ -29,10 +29,7 @@ CHILD = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def lockstep():
-    with benchmark_module("lockstep") as module:
-        yield module
+lockstep = script_fixture("lockstep")
 
 
 def test_turn_starts_after_the_first_step_then_every_block(lockstep):

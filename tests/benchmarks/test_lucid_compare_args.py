@@ -5,13 +5,9 @@ import sys
 
 import pytest
 
-from tests.benchmarks.scripts import benchmark_module
+from tests.benchmarks.scripts import script_fixture
 
-
-@pytest.fixture(scope="module")
-def lucid_compare():
-    with benchmark_module("lucid_compare") as module:
-        yield module
+lucid_compare = script_fixture("lucid_compare")
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,9 @@ its figures are not tested)."""
 
 import pytest
 
-from tests.benchmarks.scripts import benchmark_module
+from tests.benchmarks.scripts import script_fixture
 
-
-@pytest.fixture(scope="module")
-def rewrite_ab():
-    with benchmark_module("rewrite_ab") as module:
-        yield module
+rewrite_ab = script_fixture("rewrite_ab")
 
 
 @pytest.mark.parametrize(
