@@ -41,27 +41,39 @@ def rotate(images, angles, interpolation="BILINEAR"):
     rank3 = images.shape.ndims == 3
     if rank3:
         images = images[None]
-    shape = tf.shape(images)
-    height = tf.cast(shape[1], tf.float32)
-    width = tf.cast(shape[2], tf.float32)
-    angles = tf.cast(tf.convert_to_tensor(angles), tf.float32)
-    angles = tf.broadcast_to(tf.reshape(angles, [-1]), [shape[0]])
-    cos, sin = tf.cos(angles), tf.sin(angles)
-    # The transform maps each output pixel back to the input pixel it samples.
-    x_offset = ((width - 1) - (cos * (width - 1) - sin * (height - 1))) / 2.0
-    y_offset = ((height - 1) - (sin * (width - 1) + cos * (height - 1))) / 2.0
-    zeros = tf.zeros_like(angles)
-    transforms = tf.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
+    transforms = rotation_transforms(tf.shape(images), angles)
     out = tf.raw_ops.ImageProjectiveTransformV3(
         images=images,
         transforms=transforms,
-        output_shape=shape[1:3],
-        fill_value=tf.constant(0.0, images.dtype),
+        output_shape=tf.shape(images)[1:3],
+        fill_value=tf.constant(0.0, tf.float32),  # float32 whatever the images are
         interpolation=interpolation,
         fill_mode="CONSTANT",
     )
     out.set_shape(images.shape)
     return out[0] if rank3 else out
+
+
+def rotation_transforms(shape, angles):
+    """The `[batch, 8]` projective transforms of :func:`rotate`, one per image.
+
+    Args:
+      shape: int32 `[4]` tensor, the shape of the `[batch, height, width, channels]` images.
+      angles: scalar or `[batch]` tensor of angles in radians, counterclockwise.
+
+    Returns:
+      float32 `[batch, 8]`: for ``ImageProjectiveTransformV3``, mapping each output pixel
+      back to the input pixel it samples (a rotation about the image centre).
+    """
+    height = tf.cast(shape[1], tf.float32)
+    width = tf.cast(shape[2], tf.float32)
+    angles = tf.cast(tf.convert_to_tensor(angles), tf.float32)
+    angles = tf.broadcast_to(tf.reshape(angles, [-1]), [shape[0]])
+    cos, sin = tf.cos(angles), tf.sin(angles)
+    x_offset = ((width - 1) - (cos * (width - 1) - sin * (height - 1))) / 2.0
+    y_offset = ((height - 1) - (sin * (width - 1) + cos * (height - 1))) / 2.0
+    zeros = tf.zeros_like(angles)
+    return tf.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
 
 
 def degrees_to_radians(angle):

@@ -14,7 +14,9 @@ Differences from Lucid 0.3.10, all bug fixes:
 * ``random_rotate`` uses :func:`lucid._compat.rotate` (``tf.contrib`` is gone), with
   ``tf.contrib.image.rotate``'s nearest-neighbour sampling by default, as Lucid did
   (``interpolation="BILINEAR"`` for smoother gradients), and the exact value of pi (Lucid
-  used 3.14).
+  used 3.14). Under the step builder's ``"gather_rotate"`` rewrite, a CPU batch of at least
+  8 images is rotated by an index map and a gather instead, with the same values and
+  gradients (``rewrites.gather_rotate``).
 * ``normalize_gradient`` registers its gradient function once per process (Lucid
   registered a new one per call), and leaves an all-zero gradient at zero instead of
   turning it into NaN.
@@ -34,7 +36,9 @@ import tensorflow.compat.v1 as tf
 from lucid._compat import check_interpolation
 from lucid._compat import degrees_to_radians
 from lucid._compat import rotate
+from lucid.optvis import rewrites
 from lucid.optvis.overrides.gradient_override import register_to_random_name
+from lucid.optvis.rewrites import gather_rotate
 
 Transform = Callable[[tf.Tensor], tf.Tensor]
 
@@ -235,9 +239,20 @@ def random_rotate(
     def inner(t):
         t = _image_tensor(t)
         angle = _angle2rads(_rand_select(angles, seed=seed), units)
+        if interpolation == "NEAREST" and _gather_rotate_applies(t, angle):
+            return gather_rotate.rotate(t, angle)
         return rotate(t, angle, interpolation=interpolation)
 
     return inner
+
+
+def _gather_rotate_applies(t, angle):
+    """Whether the ``"gather_rotate"`` rewrite is on in ``t``'s graph and pays off for it."""
+    if not rewrites.enabled(rewrites.GATHER_ROTATE, t.graph):
+        return False
+    return gather_rotate.applies_to(t, angle) and gather_rotate.helps_here(
+        tf.dimension_value(t.shape[0])
+    )
 
 
 def _normalize_grad(op, grad):

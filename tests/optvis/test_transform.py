@@ -183,6 +183,15 @@ def test_random_rotate_samples_nearest_pixels_like_lucid_unless_asked(graph):
         transform.random_rotate([30], interpolation="bicubic")
 
 
+def test_random_rotate_keeps_bfloat16_images(graph):
+    # The op's fill value is float32 whatever the images are (bfloat16 used to be refused).
+    img = _image([1, 6, 6, 3])
+    out = transform.random_rotate([90])(tf.constant(img, tf.bfloat16))
+    assert out.dtype == tf.bfloat16
+    expected = np.rot90(img, k=1, axes=(1, 2))
+    np.testing.assert_allclose(graph.sess.run(tf.cast(out, tf.float32)), expected, atol=1e-2)
+
+
 def test_angle2rads_uses_exact_pi(graph):
     rads = graph.sess.run(transform._angle2rads(180, "degrees"))
     assert rads == np.float32(np.pi)  # Lucid used 3.14

@@ -44,6 +44,7 @@ STRIDED_CONV_GRAD = "strided_conv_grad"
 CONCAT_SLICE = "concat_slice"
 FAST_LRN = "fast_lrn"
 POINTWISE_MATMUL = "pointwise_matmul"
+GATHER_ROTATE = "gather_rotate"
 
 NAMES = (
     RELU_SCHEDULE,
@@ -52,6 +53,7 @@ NAMES = (
     CONCAT_SLICE,
     FAST_LRN,
     POINTWISE_MATMUL,
+    GATHER_ROTATE,
 )
 # What rewrites=None means: every rewrite that is on unless switched off.
 DEFAULT_NAMES = NAMES
@@ -135,6 +137,7 @@ __all__ = [
     "CONCAT_SLICE",
     "FAST_LRN",
     "POINTWISE_MATMUL",
+    "GATHER_ROTATE",
     "NAMES",
     "DEFAULT_NAMES",
     "COLLECTION",
