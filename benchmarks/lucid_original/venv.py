@@ -5,10 +5,15 @@ Lucid 0.3.10 goes in with ``--no-deps`` (its pins, e.g. ``numpy<=1.19``, cannot 
 TF2), plus the few pure-Python dependencies its imports need that the system lacks. The
 system's own packages, including the editable install of this port, are not touched: the
 venv's site-packages comes first on its ``sys.path``, so ``import lucid`` there is 0.3.10.
+When the benchmark itself runs in a virtualenv (whose packages ``--system-site-packages``
+does not reach), a ``.pth`` file puts that virtualenv's site-packages after the venv's own
+(as plain paths: its ``.pth`` files, such as an editable install of this port, are not run).
 """
 
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -17,7 +22,7 @@ LUCID_VERSION = "0.3.10"
 # such as nltk, umap-learn or PyOpenGL, are only needed by modules the benchmark never imports).
 IMPORT_DEPENDENCIES = {"future": "future", "cachetools": "cachetools", "filelock": "filelock"}
 CHECK = (
-    "import importlib.metadata as m, lucid; "
+    "import importlib.metadata as m, lucid, tensorflow; "
     f"assert m.version('lucid') == {LUCID_VERSION!r}, m.version('lucid'); "
     "print(lucid.__file__)"
 )
@@ -35,6 +40,28 @@ def _run(args, **kwargs):
             f"{result.stdout[-2000:]}{result.stderr[-3000:]}"
         )
     return result.stdout
+
+
+PARENT_PTH = "lucid_benchmark_parent.pth"
+
+
+def _site_packages(python: Path) -> Path:
+    out = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    return Path(out.strip())
+
+
+def link_parent_packages(python: Path) -> None:
+    """Makes the packages of the interpreter running this (TensorFlow, numpy, tf_slim)
+    importable in the venv of ``python`` when that interpreter is itself a virtualenv's,
+    whose packages ``--system-site-packages`` does not reach; after the venv's own."""
+    paths = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    base_paths = set(site.getsitepackages([sys.base_prefix]))
+    lines = [path for path in paths if path not in base_paths]
+    target = _site_packages(python) / PARENT_PTH
+    if lines:
+        target.write_text("".join(f"{path}\n" for path in lines))
+    elif target.exists():
+        target.unlink()
 
 
 def _missing_modules(python: Path) -> list:
@@ -57,6 +84,7 @@ def ensure_venv(venv: Path, log=print) -> Path:
     """
     python = venv_python(venv)
     if python.exists():
+        link_parent_packages(python)
         check = subprocess.run(
             [str(python), "-c", CHECK], capture_output=True, text=True, cwd=tempfile.gettempdir()
         )
@@ -64,6 +92,7 @@ def ensure_venv(venv: Path, log=print) -> Path:
             return python
     log(f"setting up Lucid {LUCID_VERSION} in {venv} (pip download lucid=={LUCID_VERSION}) ...")
     _run([sys.executable, "-m", "venv", "--system-site-packages", venv])
+    link_parent_packages(python)
     with tempfile.TemporaryDirectory() as wheels:
         _run(
             [python, "-m", "pip", "download", f"lucid=={LUCID_VERSION}", "--no-deps", "-d", wheels]

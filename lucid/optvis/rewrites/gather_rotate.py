@@ -35,6 +35,7 @@ from typing import Optional
 import tensorflow.compat.v1 as tf
 
 from lucid._compat import rotation_transforms
+from lucid.optvis.overrides.gradient_override import use_gradient
 
 # The smallest static batch size the rewrite is used at (see the module docstring).
 MIN_BATCH = 8
@@ -81,19 +82,21 @@ def rotate(images: tf.Tensor, angle) -> tf.Tensor:
             f"dtype {images.dtype.name}, angle of shape {tf.convert_to_tensor(angle).shape}. "
             "Use lucid._compat.rotate for other cases."
         )
-    shape = tf.shape(images)
-    transforms = rotation_transforms(shape, angle)[:1]  # one rotation for the batch
-
-    @tf.custom_gradient
-    def rotated(x):
-        def grad(dy):
-            return _gather(dy, _index_map(shape, _inverse(transforms)))
-
-        return _gather(x, _index_map(shape, transforms)), grad
-
-    out = rotated(images)
+    transforms = rotation_transforms(tf.shape(images), angle)[:1]  # one rotation for the batch
+    out = _rotated(images, transforms)
     out.set_shape(images.shape)
     return out
+
+
+def _rotation_gradient(op, dy):
+    """The op's registered gradient, rotating back with the inverse transform, by gather."""
+    images, transforms = op.inputs
+    return [_gather(dy, _index_map(tf.shape(images), _inverse(transforms))), None]
+
+
+@use_gradient(_rotation_gradient)  # registered once per process, not once per render
+def _rotated(images, transforms):
+    return _gather(images, _index_map(tf.shape(images), transforms))
 
 
 def _index_map(shape, transforms):

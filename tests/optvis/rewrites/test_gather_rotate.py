@@ -118,3 +118,16 @@ def test_random_rotate_uses_it_when_on_and_at_least_min_batch():
         rewrites.enable_in_graph(rewrites.NAMES)
         transform.random_rotate([5], interpolation="BILINEAR")(tf.zeros([batch, 9, 9, 3]))
         assert not any(op.type == "GatherV2" for op in graph.get_operations())
+
+
+def test_its_gradient_is_registered_once_for_every_render():
+    names = set()
+    for _ in range(2):
+        with tf.Graph().as_default() as graph:
+            gather_rotate.rotate(tf.zeros([8, 9, 9, 3]), 0.2)
+            names |= {
+                op.get_attr("_gradient_op_type")
+                for op in graph.get_operations()
+                if op.type == "IdentityN"
+            }
+    assert len(names) == 1
