@@ -5,6 +5,9 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from lucid._compat import rotate as op_rotate
+from lucid.optvis import objectives
+from lucid.optvis import param
+from lucid.optvis import render
 from lucid.optvis import rewrites
 from lucid.optvis import transform
 from lucid.optvis.rewrites import gather_rotate
@@ -131,3 +134,20 @@ def test_its_gradient_is_registered_once_for_every_render():
                 if op.type == "IdentityN"
             }
     assert len(names) == 1
+
+
+def test_a_batch_render_rotates_by_gather_and_still_renders_its_objective(toy_model):
+    with tf.Graph().as_default() as graph, tf.Session(graph=graph) as sess:
+        T = render.make_vis_T(
+            toy_model,
+            objectives.channel("color_pre_relu", 2),  # the blue detector
+            param_f=lambda: param.image(48, batch=gather_rotate.MIN_BATCH),
+            transforms=transform.standard_transforms,
+        )
+        op_types = {op.type for op in graph.get_operations()}
+        assert "GatherV2" in op_types
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([T("vis_op"), T("loss")])[1] for _ in range(40)]
+        images = sess.run(T("input"))
+    assert losses[-1] > losses[0]
+    assert (np.argmax(images.mean(axis=(1, 2)), axis=-1) == 2).all()  # every item turned blue
