@@ -35,7 +35,8 @@ How it works:
 Differences from ``render_vis`` with ``transform.standard_transforms``: the same pad,
 jitters, scales and angles, drawn per item instead of per batch; ``random_scale`` zooms
 about the centre on a fixed canvas instead of resizing (a batch needs one shape), with
-pixels from outside the image 0 as ``random_rotate`` does. Runs on the GPU like render_vis
+pixels from outside the image 0 as ``random_rotate`` does; the rotation samples bilinearly,
+where ``random_rotate`` (like Lucid's) samples the nearest pixel. Runs on the GPU like render_vis
 (no ``py_func``, ``allow_growth``, the graph is finalised before stepping).
 """
 

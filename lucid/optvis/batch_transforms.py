@@ -40,7 +40,8 @@ def standard_transforms_per_item(t_image, choices):
     scales = tf.gather(tf.constant(_SCALES, tf.float32), choice(2, len(_SCALES)))
     t = _window_per_item(t, choice(0, _JITTER_1 + 1), choice(1, _JITTER_1 + 1), _JITTER_1, scales)
     angles = tf.gather(tf.constant(_ANGLES_DEGREES, tf.float32), choice(3, len(_ANGLES_DEGREES)))
-    t = rotate(t, degrees_to_radians(angles))
+    # Bilinear (random_rotate's default is nearest, as Lucid's): a different angle per item.
+    t = rotate(t, degrees_to_radians(angles), interpolation="BILINEAR")
     return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)
 
 
