@@ -41,11 +41,11 @@ def rotate(images, angles, interpolation="BILINEAR"):
     rank3 = images.shape.ndims == 3
     if rank3:
         images = images[None]
-    transforms = rotation_transforms(tf.shape(images), angles)
+    shape = tf.shape(images)
     out = tf.raw_ops.ImageProjectiveTransformV3(
         images=images,
-        transforms=transforms,
-        output_shape=tf.shape(images)[1:3],
+        transforms=rotation_transforms(shape, angles),
+        output_shape=shape[1:3],
         fill_value=tf.constant(0.0, tf.float32),  # float32 whatever the images are
         interpolation=interpolation,
         fill_mode="CONSTANT",
