@@ -51,6 +51,7 @@ from lucid.optvis.objectives_util import check_position_args
 from lucid.optvis.objectives_util import checked_channel_tensor
 from lucid.optvis.objectives_util import checked_position
 from lucid.optvis.objectives_util import sum_to_scalar
+from lucid.optvis.rewrites.channel_conv import channel_conv
 from lucid.optvis.rewrites.concat_slice import channel_source
 
 _REQUIRE_FORMATS = (None, "NHWC")
@@ -217,12 +218,15 @@ def _channel_acts(T, layer, n, batch, objective):
 
     With the ``concat_slice`` rewrite on (graphs built by the step builder), ``acts`` is the
     branch of a channel concatenation that produces channel ``n``, so the other branches are
-    not computed. The batch is sliced after finding the branch, which it would hide.
+    not computed; with ``channel_conv`` on, a convolution's output is recomputed for channel
+    ``n`` alone. The batch is sliced after finding the branch, which it would hide.
     """
     acts = _nhwc_acts(T, layer, objective)
     _check_index(acts, layer, n)
     if tf.is_tensor(acts) and rewrites.enabled(rewrites.CONCAT_SLICE, acts.graph):
         acts, n = channel_source(acts, n)
+    if tf.is_tensor(acts) and rewrites.enabled(rewrites.CHANNEL_CONV, acts.graph):
+        acts, n = channel_conv(acts, n)
     return _T_handle_batch(lambda _: acts, batch)(layer), n
 
 

@@ -22,6 +22,9 @@ random inputs. The names, one line each:
 * ``"concat_slice"``: a channel or neuron objective on a channel concatenation reads the
   branch that produces the channel, so the other branches are never computed
   (``rewrites.concat_slice``).
+* ``"channel_conv"``: a channel or neuron objective on a convolution's output (such as the
+  tower ``"concat_slice"`` found) convolves for its one channel only, with the filter and
+  bias sliced to it (``rewrites.channel_conv``).
 * ``"fast_lrn"``: local response normalisation (``LRN``) as a band-kernel convolution and
   element-wise ops, with its gradient written by hand, instead of TensorFlow's dense
   band-matrix product and scalar-loop gradient (``rewrites.fast_lrn``); applied to the
@@ -42,6 +45,7 @@ RELU_SCHEDULE = "relu_schedule"
 SPLIT_SPECTRUM = "split_spectrum"
 STRIDED_CONV_GRAD = "strided_conv_grad"
 CONCAT_SLICE = "concat_slice"
+CHANNEL_CONV = "channel_conv"
 FAST_LRN = "fast_lrn"
 POINTWISE_MATMUL = "pointwise_matmul"
 GATHER_ROTATE = "gather_rotate"
@@ -51,6 +55,7 @@ NAMES = (
     SPLIT_SPECTRUM,
     STRIDED_CONV_GRAD,
     CONCAT_SLICE,
+    CHANNEL_CONV,
     FAST_LRN,
     POINTWISE_MATMUL,
     GATHER_ROTATE,
@@ -135,6 +140,7 @@ __all__ = [
     "SPLIT_SPECTRUM",
     "STRIDED_CONV_GRAD",
     "CONCAT_SLICE",
+    "CHANNEL_CONV",
     "FAST_LRN",
     "POINTWISE_MATMUL",
     "GATHER_ROTATE",

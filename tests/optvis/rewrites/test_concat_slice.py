@@ -8,8 +8,7 @@ from lucid.optvis import objectives
 from lucid.optvis import rewrites
 from lucid.optvis.render import import_model
 from lucid.optvis.rewrites.concat_slice import channel_source
-from modelzoo.build_mirror import MODEL_FILES
-from modelzoo.build_mirror import build_mirror
+from tests.optvis.rewrites.objective_runs import run_objective
 
 
 def _branches(image):
@@ -62,16 +61,8 @@ def test_unknown_branch_depth_is_left_alone():
 
 
 def _value_and_gradient(build_T, objective, enable, image_value):
-    with tf.Graph().as_default() as graph, tf.Session() as sess:
-        if enable:
-            rewrites.enable_in_graph([rewrites.CONCAT_SLICE])
-        image = tf.constant(image_value)
-        T = build_T(image)
-        value = objective(T)
-        (gradient,) = tf.gradients(value, [image])
-        fetches = [value.op.name, gradient.op.name]
-        needed = tf.graph_util.extract_sub_graph(graph.as_graph_def(), fetches)
-        return sess.run([value, gradient]), {node.name for node in needed.node}
+    names = [rewrites.CONCAT_SLICE] if enable else ()
+    return run_objective(build_T, objective, names, image_value)
 
 
 def _toy_T(image):
@@ -106,18 +97,6 @@ def test_off_unless_the_step_builder_enabled_it():
     assert {"joined", "Relu"} <= ops
     assert not {"joined", "Relu"} & sliced_ops  # only branch b (Square) is computed
     assert "Square" in sliced_ops
-
-
-@pytest.fixture(scope="module")
-def inception_v1(tmp_path_factory):
-    """The InceptionV1 replica (random weights, InceptionV1's graph)."""
-    from lucid.modelzoo.vision_models import InceptionV1
-
-    root = tmp_path_factory.mktemp("mirror")
-    build_mirror(str(root), models=["InceptionV1"])
-    model = InceptionV1()
-    model.model_path = str(root / MODEL_FILES["InceptionV1"])
-    return model
 
 
 def test_inception_v1_mixed4a_pre_relu_476(inception_v1):
