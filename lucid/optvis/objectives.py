@@ -22,16 +22,21 @@ notebooks) or called (``@wrap_objective()``). An objective whose value is not a 
 (e.g. one value per image) is maximized as the sum of its elements, as Lucid did.
 """
 
-import functools
-import inspect
-import numbers
-import re
-
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from lucid.optvis import rewrites
-from lucid.optvis.objectives_util import T_force_NHWC
+from lucid.optvis.objectives_algebra import Objective
+from lucid.optvis.objectives_algebra import handle_batch
+from lucid.optvis.objectives_algebra import wrap_objective
+from lucid.optvis.objectives_blur import blur_penalty
+from lucid.optvis.objectives_blur import tf_blur
+from lucid.optvis.objectives_layers import channel_acts
+from lucid.optvis.objectives_layers import direction_in_graph
+from lucid.optvis.objectives_layers import label_index
+from lucid.optvis.objectives_layers import nhwc_acts
+from lucid.optvis.objectives_layers import require_index
+from lucid.optvis.objectives_strings import channel_from_string
+from lucid.optvis.objectives_strings import parse_layer_channel  # noqa: F401 (public here)
 from lucid.optvis.objectives_util import _channel_arg
 from lucid.optvis.objectives_util import _check_index
 from lucid.optvis.objectives_util import _check_rank
@@ -41,203 +46,13 @@ from lucid.optvis.objectives_util import _dot_cossim
 from lucid.optvis.objectives_util import _extract_act_pos
 from lucid.optvis.objectives_util import _in_graph
 from lucid.optvis.objectives_util import _is_int
-from lucid.optvis.objectives_util import _make_arg_str
 from lucid.optvis.objectives_util import _static_batch
 from lucid.optvis.objectives_util import _static_dim
-from lucid.optvis.objectives_util import _T_handle_batch
 from lucid.optvis.objectives_util import check_batch_index
 from lucid.optvis.objectives_util import check_non_negative
 from lucid.optvis.objectives_util import check_position_args
 from lucid.optvis.objectives_util import checked_channel_tensor
 from lucid.optvis.objectives_util import checked_position
-from lucid.optvis.objectives_util import sum_to_scalar
-from lucid.optvis.rewrites.channel_conv import channel_conv
-from lucid.optvis.rewrites.concat_slice import channel_source
-
-_REQUIRE_FORMATS = (None, "NHWC")
-
-
-def _is_number(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _is_operand(x):
-    return isinstance(x, Objective) or _is_number(x)
-
-
-class Objective:
-    """A function ``T -> scalar tensor`` to maximize, with a name and a description.
-
-    Args:
-      objective_func: callable taking the layer accessor ``T`` and returning a scalar tensor.
-      name: short name, e.g. ``"channel"``.
-      description: readable summary, e.g. ``"Channel [mixed4a, 3, None]"``.
-    """
-
-    # Makes NumPy defer to our operators (so `objective * np.ones(3)` raises TypeError)
-    # instead of building an object array of Objectives.
-    __array_ufunc__ = None
-
-    def __init__(self, objective_func, name="", description=""):
-        self.objective_func = objective_func
-        self.name = name
-        self.description = description
-
-    def __call__(self, T):
-        """The objective's value on ``T``: a scalar tensor (or number).
-
-        A non-scalar value (e.g. one per batch item) is summed, as Lucid's optimiser did
-        implicitly; that is logged once, at INFO. Combinations such as ``a + b`` combine the
-        raw values and sum only the result, so broadcasting works as in Lucid.
-        """
-        return sum_to_scalar(self.objective_func(T), self.description or self.name)
-
-    def __add__(self, other):
-        if _is_number(other):
-            return Objective(lambda T: other + self.objective_func(T), self.name, self.description)
-        if not isinstance(other, Objective):
-            return NotImplemented
-        name = ", ".join([self.name, other.name])
-        description = "Sum(" + " +\n".join([self.description, other.description]) + ")"
-        return Objective(
-            lambda T: self.objective_func(T) + other.objective_func(T), name, description
-        )
-
-    def __mul__(self, other):
-        if _is_number(other):
-            return Objective(lambda T: other * self.objective_func(T), self.name, self.description)
-        if not isinstance(other, Objective):
-            return NotImplemented
-        return Objective(
-            lambda T: self.objective_func(T) * other.objective_func(T), self.name, self.description
-        )
-
-    def __neg__(self):
-        return -1 * self
-
-    def __sub__(self, other):
-        return self + (-other) if _is_operand(other) else NotImplemented
-
-    def __rsub__(self, other):
-        return (-self).__add__(other)
-
-    def __truediv__(self, other):
-        return self * (1.0 / other) if _is_number(other) else NotImplemented
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    @staticmethod
-    def sum(objs):
-        """Adds a list of Objectives into one, joining their names and descriptions."""
-        objs = list(objs)
-        if not objs:
-            raise ValueError("Objective.sum expects a non-empty list of Objectives; got [].")
-        if not all(isinstance(obj, Objective) for obj in objs):
-            raise TypeError(f"Objective.sum expects a list of Objectives; got {objs!r}.")
-        name = ", ".join(obj.name for obj in objs)
-        description = "Sum(" + " +\n".join(obj.description for obj in objs) + ")"
-        return Objective(lambda T: sum(obj.objective_func(T) for obj in objs), name, description)
-
-    def __repr__(self):
-        return f"Objective(name={self.name!r}, description={self.description!r})"
-
-
-def wrap_objective(require_format=None, handle_batch=False):
-    """Decorator: turns ``f(*args) -> (T -> tensor)`` into a factory of Objectives.
-
-    Both of Lucid's forms work: ``@wrap_objective()`` (Lucid 0.3.10, with optional
-    arguments) and the bare ``@wrap_objective`` (Lucid <= 0.3.9, used by Lucid's notebooks).
-    The Objective is named ``f.__name__`` and described as
-    ``f.__name__.title() + " [arg, ...]"``, listing every positional argument with defaults
-    filled in; an argument longer than 15 characters or spanning lines shows as ``...``.
-
-    Args:
-      require_format: None, or ``"NHWC"`` to hand ``f``'s closure a ``T`` whose rank-4
-        activations are NHWC and whose dense `[N, C]` activations are `[N, 1, 1, C]`.
-        In the bare form this is the decorated function itself.
-      handle_batch: accepted for compatibility and ignored, as in Lucid; factories handle
-        their own ``batch`` argument with :func:`handle_batch`.
-
-    Returns:
-      The decorator, or, used bare, the decorated factory.
-    """
-    if callable(require_format):
-        return _objective_factory(require_format, require_format=None)
-    if require_format not in _REQUIRE_FORMATS:
-        raise ValueError(
-            f"require_format={require_format!r} is not supported; expected one of {_REQUIRE_FORMATS}."
-        )
-    return functools.partial(_objective_factory, require_format=require_format)
-
-
-def _objective_factory(f, require_format):
-    """``f(*args) -> (T -> tensor)`` made into ``factory(*args) -> Objective``."""
-    signature = inspect.signature(f)
-
-    @functools.wraps(f)
-    def factory(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        objective_func = f(*args, **kwargs)
-        arg_str = ", ".join(_make_arg_str(arg) for arg in bound.args)
-        description = f"{f.__name__.title()} [{arg_str}]"
-        if require_format == "NHWC":
-            return Objective(lambda T: objective_func(T_force_NHWC(T)), f.__name__, description)
-        return Objective(objective_func, f.__name__, description)
-
-    return factory
-
-
-def handle_batch(batch=None):
-    """Decorator for an inner ``T -> tensor`` function: slices every ``T(name)`` to ``[batch]``.
-
-    With ``batch=None`` the function sees the whole batch. A negative ``batch`` raises a
-    ValueError now; one past the end of the batch when the objective is applied.
-    """
-    check_batch_index(batch)
-    return lambda f: lambda T: f(_T_handle_batch(T, batch=batch))
-
-
-def _require_index(n, arg_name, objective):
-    """Raises unless ``n`` is a non-negative int (a channel or class index)."""
-    if not _is_int(n):
-        raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
-    check_non_negative(n, arg_name, objective)
-
-
-def _nhwc_acts(T, layer, objective):
-    """``T(layer)`` (already NHWC-forced), checked to be rank 4."""
-    acts = T(layer)
-    _check_rank(acts, layer, (4,), objective, "[batch, h, w, channels] or [batch, channels]")
-    return acts
-
-
-def _channel_acts(T, layer, n, batch, objective):
-    """``(acts, index)`` with ``acts[..., index]`` channel ``n`` of ``T(layer)``, sliced to ``batch``.
-
-    With the ``concat_slice`` rewrite on (graphs built by the step builder), ``acts`` is the
-    branch of a channel concatenation that produces channel ``n``, so the other branches are
-    not computed; with ``channel_conv`` on, a convolution's output is recomputed for channel
-    ``n`` alone. The batch is sliced after finding the branch, which it would hide.
-    """
-    acts = _nhwc_acts(T, layer, objective)
-    _check_index(acts, layer, n)
-    if tf.is_tensor(acts) and rewrites.enabled(rewrites.CONCAT_SLICE, acts.graph):
-        acts, n = channel_source(acts, n)
-    if tf.is_tensor(acts) and rewrites.enabled(rewrites.CHANNEL_CONV, acts.graph):
-        acts, n = channel_conv(acts, n)
-    return _T_handle_batch(lambda _: acts, batch)(layer), n
-
-
-def _direction_in_graph(vec, acts, layer, objective):
-    """``vec`` checked against ``acts``' depth and made ready to combine with them."""
-    depth, vec_depth = _depth(acts), _static_dim(vec, -1)
-    if depth is not None and vec_depth is not None and vec_depth != depth:
-        raise ValueError(
-            f"{objective}: vec has {vec_depth} channels but layer {layer!r} has depth {depth}."
-        )
-    return _in_graph(vec, acts, "vec", objective)
 
 
 @wrap_objective(require_format="NHWC")
@@ -249,12 +64,12 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     is a ValueError, and so is a position outside the layer (when the step runs, if the
     layer's size is only known then).
     """
-    _require_index(channel_n, "channel_n", "neuron")
+    require_index(channel_n, "channel_n", "neuron")
     check_position_args(x, y, "neuron")
     check_batch_index(batch)
 
     def inner(T):
-        acts, n = _channel_acts(T, layer_name, channel_n, batch, "neuron")
+        acts, n = channel_acts(T, layer_name, channel_n, batch, "neuron")
         acts = checked_position(acts, layer_name, x, y, "neuron")
         return tf.reduce_mean(_extract_act_pos(acts, x, y)[..., n])
 
@@ -267,11 +82,11 @@ def channel(layer, n_channel, batch=None):
 
     Channels count from 0; a negative ``n_channel`` is a ValueError (Lucid took the last).
     """
-    _require_index(n_channel, "n_channel", "channel")
+    require_index(n_channel, "n_channel", "channel")
     check_batch_index(batch)
 
     def inner(T):
-        acts, n = _channel_acts(T, layer, n_channel, batch, "channel")
+        acts, n = channel_acts(T, layer, n_channel, batch, "channel")
         return tf.reduce_mean(acts[..., n])
 
     return inner
@@ -288,8 +103,8 @@ def direction(layer, vec, cossim_pow=0, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        acts = _nhwc_acts(T, layer, "direction")
-        vec_ = _direction_in_graph(vec, acts, layer, "direction")
+        acts = nhwc_acts(T, layer, "direction")
+        vec_ = direction_in_graph(vec, acts, layer, "direction")
         return _dot_cossim(acts, vec_[None, None, None], cossim_pow=cossim_pow)
 
     return inner
@@ -306,8 +121,8 @@ def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        acts = _nhwc_acts(T, layer_name, "direction_neuron")
-        vec_ = _direction_in_graph(vec, acts, layer_name, "direction_neuron")
+        acts = nhwc_acts(T, layer_name, "direction_neuron")
+        vec_ = direction_in_graph(vec, acts, layer_name, "direction_neuron")
         acts = checked_position(acts, layer_name, x, y, "direction_neuron")
         return _dot_cossim(_extract_act_pos(acts, x, y), vec_[None, None, None], cossim_pow)
 
@@ -325,8 +140,8 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        acts = _nhwc_acts(T, layer, "tensor_direction")
-        vec_ = _direction_in_graph(vec, acts, layer, "tensor_direction")
+        acts = nhwc_acts(T, layer, "tensor_direction")
+        vec_ = direction_in_graph(vec, acts, layer, "tensor_direction")
         if len(vec_.shape) == 3:
             vec_ = vec_[None]
         for axis in (1, 2):
@@ -372,27 +187,7 @@ def L2(layer="input", constant=0, epsilon=1e-6):
     return lambda T: tf.sqrt(epsilon + tf.reduce_sum((T(layer) - constant) ** 2))
 
 
-def _tf_blur(x, w=3):
-    """Per-channel blur of `[N, H, W, C]` ``x`` with a ``w`` x ``w`` kernel.
-
-    The kernel weighs its border 0.5 and its interior 1, as in Lucid; dividing by the blur of
-    ones keeps image borders unbiased. Lucid built a dense `[w, w, C, C]` diagonal kernel; a
-    depthwise convolution computes the same thing.
-    """
-    depth = _depth(x)
-    if depth is None:
-        raise ValueError(f"_tf_blur needs a static channel count; got shape {x.shape}.")
-    kernel = np.full([w, w, depth, 1], 0.5, np.float32)
-    kernel[1:-1, 1:-1] = 1.0
-
-    def conv_k(t):
-        return tf.nn.depthwise_conv2d(t, kernel, [1, 1, 1, 1], "SAME")
-
-    return conv_k(x) / conv_k(tf.ones_like(x))
-
-
-def _blur_penalty(t):
-    return 0.5 * tf.reduce_sum((t - tf.stop_gradient(_tf_blur(t))) ** 2)
+_tf_blur = tf_blur  # Lucid's private name (reference/lucid_api.md), for code that uses it
 
 
 @wrap_objective()
@@ -402,7 +197,7 @@ def blur_input_each_step():
     A gradient step on ``-blur_input_each_step()`` moves the image toward its blur, so a
     negative weight acts like blurring the input a little each step.
     """
-    return lambda T: _blur_penalty(T("input"))
+    return lambda T: blur_penalty(T("input"))
 
 
 @wrap_objective()
@@ -417,7 +212,7 @@ def blur_alpha_each_step():
                 f"blur_alpha_each_step needs an RGBA input [batch, h, w, 4]; got shape "
                 f"{t_input.shape}. Use param.image(..., alpha=True)."
             )
-        return _blur_penalty(t_input[..., 3:4])
+        return blur_penalty(t_input[..., 3:4])
 
     return inner
 
@@ -477,7 +272,7 @@ def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
             mask_[:, w:-w, w:-w] = 0
         else:
             mask_ = np.asarray(mask, np.float32)
-        diffs = (_tf_blur(arr, w=5) - arr) ** 2 + 0.8 * (arr - C) ** 2
+        diffs = (tf_blur(arr, w=5) - arr) ** 2 + 0.8 * (arr - C) ** 2
         return -tf.reduce_sum(diffs * mask_)
 
     return inner
@@ -557,85 +352,11 @@ def class_logit(layer, label, batch=None):
     def inner(T):
         logits = T(layer)
         _check_rank(logits, layer, (2,), "class_logit", "[batch, classes]")
-        class_n = label if _is_int(label) else _label_index(T("labels"), label)
+        class_n = label if _is_int(label) else label_index(T("labels"), label)
         _check_index(logits, layer, class_n, what="class")
         return tf.reduce_sum(logits[:, class_n])
 
     return inner
-
-
-def _label_index(labels, label):
-    if labels is None or label not in labels:
-        raise ValueError(
-            f"class_logit: label {label!r} is not among the model's labels (T('labels')). "
-            "Pass the class index as an int instead, or check model.labels."
-        )
-    return list(labels).index(label)
-
-
-_LAYER_CHANNEL_GRAMMAR = (
-    "expected '<layer>:<channel>' with a non-negative integer channel, "
-    "e.g. 'mixed4a_pre_relu:476' (= objectives.channel('mixed4a_pre_relu', 476))"
-)
-_OTHER_OBJECTIVES = (
-    "For anything else build an Objective: objectives.channel(layer, n), "
-    "objectives.neuron(layer, n) or objectives.class_logit(layer, label)."
-)
-
-
-def parse_layer_channel(spec: str) -> tuple:
-    """Reads the ``"<layer>:<channel>"`` shorthand (grammar in :func:`as_objective`).
-
-    Args:
-      spec: e.g. ``"mixed4a_pre_relu:476"``.
-
-    Returns:
-      ``(layer, channel)``: a non-empty str and a non-negative int.
-
-    Raises:
-      ValueError: ``spec`` is outside the grammar; the message names the problem.
-    """
-    parts = [part.strip() for part in spec.split(":")]
-    if len(parts) == 1:
-        problem = "has no ':<channel>' part"
-    elif len(parts) > 2:
-        tensor_name = ":".join(parts[:2])
-        problem = (
-            f"has {len(parts) - 1} ':'. A TensorFlow tensor name such as {tensor_name!r} "
-            f"cannot be the layer part: write '{parts[0]}:<channel>'"
-        )
-    elif not parts[0]:
-        problem = "has an empty layer name"
-    elif re.fullmatch(r"-[0-9]+", parts[1]):
-        problem = (
-            f"has channel {parts[1]}, which is negative: channels count from 0, not back from "
-            "the end as in Python"
-        )
-    elif not re.fullmatch(r"[0-9]+", parts[1]):
-        problem = f"has channel part {parts[1]!r}, which is not a non-negative integer"
-    else:
-        return parts[0], int(parts[1])
-    raise ValueError(
-        f"Objective string {spec!r} {problem}; {_LAYER_CHANNEL_GRAMMAR}. {_OTHER_OBJECTIVES}"
-    )
-
-
-def _channel_from_string(spec):
-    layer, n = parse_layer_channel(spec)
-    obj = channel(layer, n)
-
-    def objective_func(T):
-        try:
-            return obj(T)
-        except ValueError as e:
-            raise ValueError(
-                f"{e}\nThe objective string {spec!r} was read as objectives.channel({layer!r}, {n}): "
-                f"the number after ':' is a channel index, not TensorFlow's output index, so "
-                f"{spec!r} is channel {n} of layer {layer!r}, not the tensor named {spec!r}. "
-                f"{_OTHER_OBJECTIVES}"
-            ) from e
-
-    return Objective(objective_func, obj.name, obj.description)
 
 
 def as_objective(obj, name: str = "obj"):
@@ -666,7 +387,7 @@ def as_objective(obj, name: str = "obj"):
     if isinstance(obj, Objective) or callable(obj):
         return obj
     if isinstance(obj, str):
-        return _channel_from_string(obj)
+        return channel_from_string(obj, channel)
     raise TypeError(
         f"{name} must be an Objective (e.g. objectives.channel('mixed4a', 3)), a callable "
         f"T -> scalar tensor, or a '<layer>:<channel>' string such as 'mixed4a:3'; got "

@@ -16,6 +16,7 @@ from lucid.optvis import objectives
 from lucid.optvis.objectives import Objective
 from lucid.optvis.objectives import as_objective
 from lucid.optvis.objectives import wrap_objective
+from lucid.optvis.objectives_blur import tf_blur
 from lucid.optvis.objectives_util import _dot
 from lucid.optvis.objectives_util import _dot_cossim
 from lucid.optvis.objectives_util import _extract_act_pos
@@ -72,7 +73,7 @@ def value_as(kind, array, dtype=tf.float32):
 
 
 def np_blur(x, w=3):
-    """NumPy reference of _tf_blur: border weight 0.5, interior 1, normalized at edges."""
+    """NumPy reference of tf_blur: border weight 0.5, interior 1, normalized at edges."""
     k = np.full([w, w], 0.5)
     k[1:-1, 1:-1] = 1.0
     out = np.empty_like(x, dtype=np.float64)
@@ -346,7 +347,7 @@ def test_blur_penalties_match_numpy(graph):
 
 
 def test_blur_of_a_constant_is_the_constant(graph):
-    out = graph.sess.run(objectives._tf_blur(tf.fill([1, 5, 5, 2], 0.3)))
+    out = graph.sess.run(tf_blur(tf.fill([1, 5, 5, 2], 0.3)))
     np.testing.assert_allclose(out, 0.3, rtol=1e-6)
 
 
@@ -354,7 +355,7 @@ def test_blur_input_gradient_does_not_flow_through_the_blur(graph):
     # d/dx 0.5 * sum((x - stop_gradient(blur(x)))**2) = x - blur(x): one blur step's direction.
     x = tf.constant(RNG.rand(1, 5, 5, 3).astype(np.float32))
     (grad,) = tf.gradients(objectives.blur_input_each_step()(lambda name: x), [x])
-    expected = graph.sess.run(x - objectives._tf_blur(x))
+    expected = graph.sess.run(x - tf_blur(x))
     np.testing.assert_allclose(graph.sess.run(grad), expected, rtol=1e-5)
 
 
