@@ -1,13 +1,14 @@
 """A/B one rewrite's worth, step by step: two render graphs in one process, steps alternating.
 
-Runs in one process two ``render.make_vis_T`` graphs of ``mixed4a_pre_relu:476`` on the
-InceptionV1 replica (128 px, standard transforms, Adam 0.05, redirected ReLU): A with the
+Runs in one process two ``render.make_vis_T`` graphs of one objective (``--objective``,
+default ``mixed4a_pre_relu:476``) on the InceptionV1 replica (128 px, standard transforms, Adam 0.05, redirected ReLU): A with the
 default rewrites minus ``--without``, B with the default rewrites. Their optimisation steps
 alternate (A B, B A, ...), so a noisy neighbour slows both alike; the paired per-step ratios
 resolve ~1 % where separate runs on a shared machine move by 10-20 %.
 
     python benchmarks/rewrite_ab.py --without pointwise_matmul [--batch 1]
         [--precision float32|bfloat16] [--steps 300] [--warmup 60]
+        [--objective mixed4a_pre_relu:476]
 
 Prints the median step of each and B's speed-up (median of the paired ratios A/B, and the
 ratio of medians of each half of the run, to show how stable it is). Steady state only:
@@ -21,8 +22,10 @@ import time
 
 from replica_mirror import replica_mirror
 
+OBJECTIVE = "mixed4a_pre_relu:476"
 
-def build(model, batch, precision, rewrites):
+
+def build(model, batch, precision, rewrites, objective=OBJECTIVE):
     """A session and the ``vis_op`` of one render graph, initialised."""
     import tensorflow.compat.v1 as tf
 
@@ -34,7 +37,7 @@ def build(model, batch, precision, rewrites):
     graph = tf.Graph()
     with graph.as_default():
         T = render.make_vis_T(
-            model, "mixed4a_pre_relu:476", param_f=lambda: param.image(128, batch=batch),
+            model, objective, param_f=lambda: param.image(128, batch=batch),
             optimizer=tf.train.AdamOptimizer(0.05), transforms=transform.standard_transforms,
             relu_gradient_override=True, precision=precision, rewrites=rewrites,
         )  # fmt: skip
@@ -50,6 +53,7 @@ def main(argv=None):
     parser.add_argument("--precision", default="float32", choices=("float32", "bfloat16"))
     parser.add_argument("--steps", type=int, default=300, help="steps per graph, warm-up included")
     parser.add_argument("--warmup", type=int, default=60, help="untimed steps per graph")
+    parser.add_argument("--objective", default=OBJECTIVE, help="objective string, 'layer:channel'")
     args = parser.parse_args(argv)
     if args.steps <= args.warmup + 1:
         parser.error(f"--steps {args.steps} must exceed --warmup {args.warmup} by at least 2.")
@@ -68,8 +72,8 @@ def main(argv=None):
         model.load_graphdef()
         a_names = [name for name in rewrites.DEFAULT_NAMES if name not in args.without]
         runs = {
-            "A": build(model, args.batch, args.precision, a_names),
-            "B": build(model, args.batch, args.precision, None),
+            "A": build(model, args.batch, args.precision, a_names, args.objective),
+            "B": build(model, args.batch, args.precision, None, args.objective),
         }
         times = {"A": [], "B": []}
         for index in range(args.steps):
@@ -85,7 +89,7 @@ def main(argv=None):
         half = len(a) // 2
         halves = [np.median(a[s]) / np.median(b[s]) for s in (slice(0, half), slice(half, None))]
         print(
-            f"batch {args.batch}, {args.precision}: A (without {', '.join(args.without)}) "
+            f"{args.objective}, batch {args.batch}, {args.precision}: A (without {', '.join(args.without)}) "
             f"{np.median(a):.2f} ms/step, B (default rewrites) {np.median(b):.2f} ms/step; "
             f"speed-up of B {np.median(a / b):.3f} (median of {len(a)} paired steps; halves "
             f"{halves[0]:.3f}, {halves[1]:.3f})"
