@@ -34,26 +34,28 @@ Only channels-last models with one float image input are supported; Keras 3 (Ten
 backend) and, if installed, ``tf_keras`` models.
 """
 
-import contextlib
 import os
-import re
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo import util
 from lucid.modelzoo.image_input import check_value_range
+from lucid.modelzoo.keras_import_graph import INPUT_NAME
+from lucid.modelzoo.keras_import_graph import assemble
+from lucid.modelzoo.keras_import_graph import valid_name
+from lucid.modelzoo.keras_import_saved_model import discover_scopes
+from lucid.modelzoo.keras_import_saved_model import signature_input_name
+from lucid.modelzoo.keras_import_saved_model import signature_outputs
+from lucid.modelzoo.keras_import_saved_model import single_image_spec
+from lucid.modelzoo.keras_import_tracing import Recorder
+from lucid.modelzoo.keras_import_tracing import eager_mode
+from lucid.modelzoo.keras_import_tracing import freeze
+from lucid.modelzoo.keras_import_tracing import shape_tags
 from lucid.modelzoo.layer import layers_from_list_of_dicts
 from lucid.modelzoo.vision_base import Model
 
-INPUT_NAME = "input"
-_VALID_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
-_INVALID_CHARACTER = re.compile(r"[^A-Za-z0-9_.\-/]")
 _KERAS_FILE_EXTENSIONS = (".keras", ".h5", ".hdf5")
-_PYTHON_OPS = {"PyFunc", "PyFuncStateless", "EagerPyFunc"}
-_ACTIVATION_OPS = {"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "Softplus"}
-_ACTIVATION_OPS |= {"LeakyRelu", "Softsign"}
-_PLUMBING_OPS = {"Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp"}
 
 
 class ConvertedModel(Model):
@@ -103,7 +105,7 @@ def from_saved_model(
             f"path must be a SavedModel directory (containing saved_model.pb); got "
             f"{path!r}. For a Keras file (.keras, .h5) or a Keras model use Model.from_keras."
         )
-    with _eager_mode():
+    with eager_mode():
         loaded = tf.compat.v2.saved_model.load(path)
         if signature not in loaded.signatures:
             raise ValueError(
@@ -111,22 +113,22 @@ def from_saved_model(
                 f"{sorted(loaded.signatures)}. Pass one of them as signature=."
             )
         function = loaded.signatures[signature]
-        spec = _single_image_spec(function, path)
+        spec = single_image_spec(function, path)
         image_shape = _merge_shapes(tuple(spec.shape[1:]), input_shape, f"SavedModel {path!r}")
         image_value_range = check_value_range(
             image_value_range, image_shape[-1], name or f"the SavedModel at {path!r}"
         )
         if tuple(spec.shape[1:]) != image_shape:
             function = tf.function(function).get_concrete_function(
-                **{_signature_input_name(function): tf.TensorSpec([None, *image_shape], spec.dtype)}
+                **{signature_input_name(function): tf.TensorSpec([None, *image_shape], spec.dtype)}
             )
-        frozen = _freeze(function, f"the SavedModel at {path!r}")
+        frozen = freeze(function, f"the SavedModel at {path!r}")
     frozen_graph_def = frozen.graph.as_graph_def()
     input_tensor = frozen.inputs[0].name
-    named_outputs = _discover_scopes(frozen_graph_def, input_tensor, image_shape)
-    for key, tensor in _signature_outputs(function, frozen):
-        named_outputs.append((_valid_name(key), tensor, _shape_tags(tensor.shape)))
-    graph_def, layers = _assemble(frozen_graph_def, input_tensor, image_shape, named_outputs)
+    named_outputs = discover_scopes(frozen_graph_def, input_tensor, image_shape)
+    for key, tensor in signature_outputs(function, frozen):
+        named_outputs.append((valid_name(key), tensor, shape_tags(tensor.shape)))
+    graph_def, layers = assemble(frozen_graph_def, input_tensor, image_shape, named_outputs)
     name = name or os.path.basename(os.path.normpath(path))
     return _make_model(graph_def, layers, image_shape, image_value_range, is_BGR, name)
 
@@ -164,9 +166,9 @@ def keras_to_graph_def(keras_model, image_shape):
     """
     _build(keras_model, image_shape)
     paths = _layer_paths(keras_model)
-    recorder = _Recorder(paths)
+    recorder = Recorder(paths)
     spec = tf.TensorSpec([None, *image_shape], tf.float32)
-    with _eager_mode():
+    with eager_mode():
         with recorder.patched():
             try:
                 function = tf.function(recorder.run_with(keras_model)).get_concrete_function(spec)
@@ -175,9 +177,9 @@ def keras_to_graph_def(keras_model, image_shape):
                 if recorder.error is None:
                     raise
                 raise recorder.error from recorder.error.__cause__
-        frozen = _freeze(function, f"Keras model {keras_model.name!r}")
+        frozen = freeze(function, f"Keras model {keras_model.name!r}")
     named = [(name, tensor, tags) for (name, tags), tensor in zip(recorder.entries, frozen.outputs)]
-    return _assemble(frozen.graph.as_graph_def(), frozen.inputs[0].name, image_shape, named)
+    return assemble(frozen.graph.as_graph_def(), frozen.inputs[0].name, image_shape, named)
 
 
 # -- loading and checking ------------------------------------------------------------------
@@ -294,7 +296,7 @@ def _build(keras_model, image_shape):
             f"its input size {image_shape} is not fully known. Call it once on a batch of "
             "images, or pass input_shape=(h, w, c) with a height and width."
         )
-    with _eager_mode():
+    with eager_mode():
         keras_model(np.zeros([1, *image_shape], np.float32), training=False)
 
 
@@ -313,275 +315,11 @@ def _layer_paths(keras_model):
     def visit(layer, prefix):
         for child in _sublayers(layer):
             if id(child) not in paths:
-                paths[id(child)] = (prefix + _valid_name(child.name), child)
+                paths[id(child)] = (prefix + valid_name(child.name), child)
                 visit(child, paths[id(child)][0] + "/")
 
     visit(keras_model, "")
     return paths
-
-
-# -- tracing -----------------------------------------------------------------------------
-
-
-class _ConversionError(ValueError):
-    """A layer that could not be traced; raised once, from the innermost layer."""
-
-
-class _Recorder:
-    """Records each layer's output (and pre-activation) while the model is traced.
-
-    ``patched()`` temporarily replaces ``call`` (and ``activation``) on the layer instances,
-    never on their classes, and restores them even if tracing fails.
-    """
-
-    def __init__(self, paths):
-        self.paths = paths
-        self.entries = []  # [(name, tags)], parallel to the traced function's outputs
-        self.tensors = []
-        self._seen = set()
-        self._pre_activations = {}
-        self.error = None
-
-    def run_with(self, keras_model):
-        def run(images):
-            self.entries, self.tensors, self._seen = [], [], set()
-            self.error = None
-            output = keras_model(images, training=False)
-            if isinstance(output, tf.Tensor) and all(output is not t for t in self.tensors):
-                self._add("output", output, _shape_tags(output.shape))
-            if not self.tensors:
-                raise ValueError(
-                    f"Keras model {keras_model.name!r} exposed no layer: no layer output is a "
-                    "float tensor of rank 2 or more. Check that the model calls its layers."
-                )
-            return list(self.tensors)
-
-        return run
-
-    def _add(self, name, tensor, tags):
-        if name in self._seen:
-            return
-        self._seen.add(name)
-        self.entries.append((name, tags))
-        self.tensors.append(tensor)
-
-    @contextlib.contextmanager
-    def patched(self):
-        saved = [(layer, dict(layer.__dict__)) for _, layer in self.paths.values()]
-        try:
-            for path, layer in self.paths.values():
-                self._patch_layer(path, layer)
-            yield
-        finally:
-            for layer, state in saved:
-                for key in ("call", "activation"):
-                    if key in state:
-                        object.__setattr__(layer, key, state[key])
-                    elif key in layer.__dict__:
-                        object.__delattr__(layer, key)
-
-    def _patch_layer(self, path, layer):
-        original_call = layer.call
-        activation = getattr(layer, "activation", None)
-        fused = (
-            callable(activation)
-            and getattr(activation, "__name__", "") != "linear"
-            and type(layer).__name__ != "Activation"
-        )
-        if fused:
-
-            def recording_activation(x, *args, **kwargs):
-                self._pre_activations.setdefault(path, []).append(x)
-                return activation(x, *args, **kwargs)
-
-            object.__setattr__(layer, "activation", recording_activation)
-
-        def recording_call(*args, **kwargs):
-            self._pre_activations[path] = []
-            try:
-                output = original_call(*args, **kwargs)
-            except Exception as e:
-                if self.error is None:  # the innermost layer names the culprit
-                    self.error = _conversion_error(path, layer, e)
-                raise self.error from e
-            pre = self._pre_activations.pop(path, [])
-            if _is_image_like(output):
-                if len(pre) == 1 and _is_image_like(pre[0]):  # one activation: a fused one
-                    self._add(path + "_pre_relu", pre[0], _shape_tags(pre[0].shape) | {"pre_relu"})
-                self._add(path, output, _shape_tags(output.shape))
-            return output
-
-        object.__setattr__(layer, "call", recording_call)
-
-
-def _conversion_error(path, layer, error):
-    return _ConversionError(
-        f"Could not convert layer {path!r} ({type(layer).__name__}): "
-        f"{type(error).__name__}: {error}\nLucid traces the model with tf.function on a "
-        "symbolic image: layers must use keras.ops or TensorFlow ops (no .numpy(), "
-        "no NumPy on tensors). Rewrite the layer, or convert the part of the model "
-        "before it, e.g. keras.Model(model.input, model.get_layer(name).output)."
-    )
-
-
-def _is_image_like(value):
-    return (
-        isinstance(value, tf.Tensor)
-        and value.dtype.is_floating
-        and value.shape.ndims is not None
-        and value.shape.ndims >= 2
-    )
-
-
-def _shape_tags(shape):
-    ndims = tf.TensorShape(shape).ndims
-    return {4: {"conv"}, 2: {"dense"}}.get(ndims, set())
-
-
-def _freeze(function, what):
-    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
-
-    frozen = convert_variables_to_constants_v2(function)
-    python_ops = [op.name for op in frozen.graph.get_operations() if op.type in _PYTHON_OPS]
-    if python_ops:
-        raise ValueError(
-            f"{what} runs Python code (tf.py_function / tf.numpy_function) in {python_ops}, "
-            "which cannot be stored in a GraphDef. Rewrite those layers with TensorFlow or "
-            "keras.ops operations."
-        )
-    return frozen
-
-
-def _eager_mode():
-    # Freezing reads the weights eagerly; callers may be inside `with tf.Graph().as_default()`,
-    # which tf.init_scope does not leave.
-    from tensorflow.python.eager import context
-
-    return context.eager_mode()
-
-
-# -- SavedModel signatures and scopes ------------------------------------------------------
-
-
-def _signature_input_name(function):
-    return next(iter(function.structured_input_signature[1]))
-
-
-def _single_image_spec(function, path):
-    args, kwargs = function.structured_input_signature
-    specs = list(args) + list(kwargs.values())
-    if len(specs) != 1:
-        raise ValueError(
-            f"The signature of the SavedModel at {path!r} has {len(specs)} inputs; Lucid models "
-            "take one image. Export a signature with a single image input."
-        )
-    spec = specs[0]
-    if not spec.dtype.is_floating or spec.shape.ndims != 4:
-        raise ValueError(
-            f"The SavedModel at {path!r} takes {spec.dtype.name} {spec.shape}; Lucid needs a "
-            "float [batch, h, w, c] image. Export a signature with such an input."
-        )
-    return spec
-
-
-def _signature_outputs(function, frozen):
-    outputs = function.structured_outputs
-    keys = (
-        sorted(outputs)
-        if isinstance(outputs, dict)
-        else [f"output_{i}" for i in range(len(frozen.outputs))]
-    )
-    return [(key, t) for key, t in zip(keys, frozen.outputs) if _is_image_like(t)]
-
-
-def _discover_scopes(graph_def, input_tensor, image_shape):
-    """``[(scope, tensor, tags)]`` for the top-level name scopes of a frozen graph."""
-    with tf.Graph().as_default() as graph:
-        t_input = tf.placeholder(tf.float32, [None, *image_shape])
-        tf.import_graph_def(graph_def, {input_tensor: t_input}, name="")
-    ops = [op for op in graph.get_operations() if op.type not in _PLUMBING_OPS]
-    paths = [op.name.split("/") for op in ops if "/" in op.name]
-    prefix = os.path.commonprefix(paths) if paths else []
-    depth = len(prefix)
-
-    def scope(op):
-        parts = op.name.split("/")
-        return parts[depth] if len(parts) > depth + 1 and parts[:depth] == prefix else None
-
-    found = []
-    for name in dict.fromkeys(scope(op) for op in ops if scope(op)):
-        members = [op for op in ops if scope(op) == name]
-        outputs = [
-            op
-            for op in members
-            if op.outputs
-            and _is_image_like(op.outputs[0])
-            and any(scope(c) != name for c in op.outputs[0].consumers())
-        ]
-        if not outputs:
-            continue
-        last = outputs[-1]
-        source = last.inputs[0].op if last.inputs else None
-        if last.type in _ACTIVATION_OPS and source is not None and scope(source) == name:
-            found.append(
-                (
-                    name + "_pre_relu",
-                    source.outputs[0],
-                    _shape_tags(source.outputs[0].shape) | {"pre_relu"},
-                )
-            )
-        found.append((name, last.outputs[0], _shape_tags(last.outputs[0].shape)))
-    return [(_valid_name(name), t.name, tags) for name, t, tags in found]
-
-
-# -- the final graph -------------------------------------------------------------------------
-
-
-def _valid_name(name):
-    name = _INVALID_CHARACTER.sub("_", str(name))
-    return name if _VALID_NAME.match(name) else "layer_" + name
-
-
-def _free_name(preferred, taken):
-    """``preferred``, or ``preferred_1``, ``preferred_2``... whichever is not in ``taken``."""
-    roots = {name.split("/")[0] for name in taken}
-    candidate, k = preferred, 0
-    while candidate in roots:
-        k += 1
-        candidate = f"{preferred}_{k}"
-    return candidate
-
-
-def _assemble(frozen_graph_def, input_tensor, image_shape, named_outputs):
-    """Imports the frozen graph under a private scope and names each output ``tf.identity``."""
-    names = [name for name, _, _ in named_outputs]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ValueError(
-            f"Several layers would be named {duplicates} (after replacing characters not "
-            "allowed in graph names with '_'). Give the Keras layers distinct names."
-        )
-    if INPUT_NAME in names:
-        raise ValueError(
-            f"A layer is named {INPUT_NAME!r}, the name Lucid gives the image input. "
-            "Rename that layer (layer names are set with name=... when it is created)."
-        )
-    scope = _free_name("frozen", names)
-    tensor_names = [t if isinstance(t, str) else t.name for _, t, _ in named_outputs]
-    with tf.Graph().as_default() as graph:
-        t_input = tf.placeholder(tf.float32, [None, *image_shape], name=INPUT_NAME)
-        tensors = tf.import_graph_def(
-            frozen_graph_def, {input_tensor: t_input}, return_elements=tensor_names, name=scope
-        )
-        layers = []
-        for (name, _, tags), tensor in zip(named_outputs, tensors):
-            op = tf.identity(tensor, name=name).op
-            if op.name != name:
-                raise ValueError(f"Could not name a graph node {name!r} (got {op.name!r}).")
-            depth = tensor.shape[-1] if tensor.shape.ndims else None
-            depth = None if depth is None else int(depth)
-            layers.append({"name": name, "depth": depth, "tags": sorted(tags)})
-    return graph.as_graph_def(), layers
 
 
 def _make_model(graph_def, layers, image_shape, image_value_range, is_BGR, name):
