@@ -19,10 +19,13 @@ import tensorflow.compat.v1 as tf
 
 from lucid.modelzoo import model_files
 from lucid.modelzoo import util
-from lucid.modelzoo.image_input import check_value_range
-from lucid.modelzoo.layer import Layer
+from lucid.modelzoo.image_input import check_value_range  # noqa: F401 (importable here)
+from lucid.modelzoo.layer import Layer  # noqa: F401 (imported from here by recipes, users)
 from lucid.modelzoo.layer import LayerNotFoundError
 from lucid.modelzoo.layer import layers_from_list_of_dicts
+from lucid.modelzoo.vision_base_graph import layer_accessor
+from lucid.modelzoo.vision_base_graph import prepare_input
+from lucid.modelzoo.vision_base_resources import LazyResources
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +37,7 @@ IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
 _layers_from_list_of_dicts = layers_from_list_of_dicts
 
 
-def _channels(model):
-    """The model's channel count (``image_shape[-1]``), or None if it does not declare one."""
-    return model.image_shape[-1] if model.image_shape else None
-
-
-def _check_channels(model, t_input):
-    expected = _channels(model)
-    # dimension_value: a Dimension once the user disabled v2 behaviour, else an int or None.
-    received = tf.compat.dimension_value(t_input.shape[-1]) if t_input.shape.ndims else None
-    if expected is not None and received is not None and int(expected) != int(received):
-        raise ValueError(
-            f"{model.name} takes {expected}-channel images (image_shape={list(model.image_shape)}), "
-            f"but got an image of shape {t_input.shape}. For a non-RGB model render with "
-            f"param_f=lambda: param.image(size, channels={expected})."
-        )
-
-
-class Model:
+class Model(LazyResources):
     """Base class of every model: metadata as class attributes, graph loaded lazily.
 
     Subclasses set ``model_path`` (a URL or local path of a frozen ``.pb``),
@@ -71,10 +57,6 @@ class Model:
     model_name = None
     dataset = None
 
-    _labels = None
-    _synset_ids = None
-    _synsets = None
-    _graph_def = None
     _blacklist = ["_graph_def"]
 
     # -- identity -------------------------------------------------------------------------
@@ -103,55 +85,6 @@ class Model:
     def __setstate__(self, state):
         self.__dict__.update(state)
 
-    # -- lazily loaded resources ----------------------------------------------------------
-
-    @property
-    def graph_def(self):
-        """The frozen ``tf.GraphDef``; loaded from ``model_path`` on first access (may download)."""
-        if self._graph_def is None:
-            if self.model_path is None:
-                raise ValueError(
-                    f"{self.name} has no model_path; set it to the path or URL of a .pb."
-                )
-            self._graph_def = util.load_graphdef(self.model_path)
-        return self._graph_def
-
-    def load_graphdef(self):
-        """Loads the graph now (downloading it once into the cache); returns None.
-
-        Lucid made this a deprecated no-op once ``graph_def`` became lazy. Here it simply
-        forces that lazy load, so notebooks that call it keep working and fail early on a
-        download problem.
-        """
-        self.graph_def  # noqa: B018 (property access triggers the load)
-
-    @property
-    def labels(self):
-        """Class labels, read lazily from ``labels_path`` (list of str)."""
-        if self._labels is None:
-            if self.labels_path is None:
-                raise RuntimeError(f"{self.name} has no labels_path, so it has no labels.")
-            self._labels = util.load_text_labels(self.labels_path)
-        return self._labels
-
-    @property
-    def synset_ids(self):
-        """WordNet ids of the classes (e.g. ``"n01440764"``), read lazily from ``synsets_path``."""
-        if self._synset_ids is None:
-            if self.synsets_path is None:
-                raise RuntimeError(f"{self.name} has no synsets_path, so it has no synset ids.")
-            self._synset_ids = util.load_text_labels(self.synsets_path)
-        return self._synset_ids
-
-    @property
-    def synsets(self):
-        """``nltk`` WordNet synsets of the classes (needs ``pip install nltk``)."""
-        if self._synsets is None:
-            from lucid.modelzoo import wordnet
-
-            self._synsets = [wordnet.synset_from_id(id_str) for id_str in self.synset_ids]
-        return self._synsets
-
     # -- building the graph ---------------------------------------------------------------
 
     def post_import(self, scope):
@@ -175,25 +108,7 @@ class Model:
           ValueError: the image's channel count is not the model's, or the model's
             ``image_value_range`` is inverted, empty or malformed (the message names the model).
         """
-        if t_input is None:
-            t_input = tf.placeholder(tf.float32, self.image_shape)
-        t_prep_input = tf.convert_to_tensor(t_input)
-        if not t_prep_input.dtype.is_floating:
-            raise TypeError(
-                f"t_input must be a float tensor with values in [0, 1]; got dtype "
-                f"{t_prep_input.dtype.name}. Cast it first, e.g. tf.cast(images, tf.float32) / 255."
-            )
-        if t_prep_input.shape.ndims == 3:
-            t_prep_input = tf.expand_dims(t_prep_input, 0)
-        _check_channels(self, t_prep_input)
-        if forget_xy_shape:
-            t_prep_input = util.forget_xy(t_prep_input)
-        if self.is_BGR:
-            t_prep_input = tf.reverse(t_prep_input, [-1])
-        value_range = check_value_range(self.image_value_range, _channels(self), self.name)
-        lo, hi = (np.asarray(bound, t_prep_input.dtype.as_numpy_dtype) for bound in value_range)
-        t_prep_input = lo + t_prep_input * (hi - lo)
-        return t_input, t_prep_input
+        return prepare_input(self, t_input, forget_xy_shape)
 
     def import_graph(
         self, t_input=None, scope="import", forget_xy_shape=True, input_map=None, graph_def=None
@@ -227,26 +142,7 @@ class Model:
         tf.import_graph_def(graph_def, final_input_map, name=scope)
         self.post_import(scope)
 
-        def T(layer):
-            if isinstance(layer, Layer):
-                layer = layer.name
-            tensor_name = f"{scope}/{layer}" if ":" in layer else f"{scope}/{layer}:0"
-            try:
-                return graph.get_tensor_by_name(tensor_name)
-            except (KeyError, ValueError):
-                prefix = scope + "/"
-                names = [
-                    op.name[len(prefix) :]
-                    for op in graph.get_operations()
-                    if op.name.startswith(prefix)
-                ]
-                raise LayerNotFoundError(
-                    f"No tensor {tensor_name!r} in the imported {self.name}. "
-                    f"Close matches: {difflib.get_close_matches(layer, names, n=5)}. "
-                    "Declared layers: model.layers."
-                ) from None
-
-        return T
+        return layer_accessor(self, graph, scope)
 
     def show_graph(self):
         """Displays the graph in a notebook (TensorBoard graph view)."""
