@@ -40,14 +40,16 @@ def channel_acts(T, layer, n, batch, objective):
 
     With the ``concat_slice`` rewrite on (graphs built by the step builder), ``acts`` is the
     branch of a channel concatenation that produces channel ``n``, so the other branches are
-    not computed; with ``channel_conv`` on, a convolution's output is recomputed for channel
-    ``n`` alone. The batch is sliced after finding the branch, which it would hide.
+    not computed; with ``channel_conv`` on and ``batch`` None, a convolution's output is
+    recomputed for channel ``n`` alone. The batch is sliced after finding the branch, which
+    it would hide.
     """
     acts = nhwc_acts(T, layer, objective)
     _check_index(acts, layer, n)
     if tf.is_tensor(acts) and rewrites.enabled(rewrites.CONCAT_SLICE, acts.graph):
         acts, n = channel_source(acts, n)
-    if tf.is_tensor(acts) and rewrites.enabled(rewrites.CHANNEL_CONV, acts.graph):
+    whole_batch = batch is None  # per-item objectives would each convolve the whole batch
+    if whole_batch and tf.is_tensor(acts) and rewrites.enabled(rewrites.CHANNEL_CONV, acts.graph):
         acts, n = channel_conv(acts, n)
     return _T_handle_batch(lambda _: acts, batch)(layer), n
 

@@ -16,17 +16,30 @@ Applies to a ``BiasAdd`` of a ``Conv2D``, both NHWC (InceptionV1's and most zoo 
 matrix product by ``"pointwise_matmul"`` at batch 1, NCHW) is left alone. The original
 convolution stays in the graph, and runs only if something else needs it.
 
+A one-channel convolution is not free: oneDNN runs it far below its usual speed (96 -> 1
+channels costs ~16 % of 96 -> 204 at InceptionV1's mixed4a size, batch 16). So a convolution
+gets at most ``MAX_CHANNELS`` one-channel copies per graph (asking again for a channel
+already built returns the same tensor); an objective reading a third channel of it reads the
+full convolution, as without the rewrite. Measured with ``benchmarks/rewrite_ab.py --without
+channel_conv`` on a 2-core CPU: 1.05x per step for ``mixed4a_pre_relu:300`` (the 3x3 tower)
+at batch 16 in float32, 1.02x at batch 1 in bfloat16; ~1.02x (noisy) for ``:476``.
+
 ``objectives.channel`` and ``objectives.neuron`` call it when ``rewrites.enabled
-("channel_conv")``, i.e. in graphs built by the step builder with that rewrite on. The sliced
+("channel_conv")``, i.e. in graphs built by the step builder with that rewrite on, and only
+for objectives over the whole batch (``batch=None``): per-item objectives, as in
+``render_units(objective_f=...)``, would each convolve the whole batch. The sliced
 convolution is built where the objective is, outside the model import, so it gets
 TensorFlow's own gradient.
 """
 
+import weakref
 from typing import Tuple
 
 import tensorflow.compat.v1 as tf
 
 NHWC = b"NHWC"
+MAX_CHANNELS = 2  # one-channel copies per convolution and graph
+_BUILT = weakref.WeakKeyDictionary()  # graph -> {BiasAdd op name: {channel: tensor}}
 
 
 def _conv_of(tensor):
@@ -56,14 +69,23 @@ def channel_conv(tensor: tf.Tensor, channel: int) -> Tuple[tf.Tensor, int]:
       channel: a non-negative channel index into ``tensor``'s last axis.
 
     Returns:
-      ``(one_channel, 0)``, a new one-channel ``BiasAdd(Conv2D)`` with the filter and bias
-      sliced to ``channel``, if ``tensor`` is an NHWC ``BiasAdd`` of an NHWC ``Conv2D``;
-      else ``(tensor, channel)`` unchanged.
+      ``(one_channel, 0)``, a one-channel ``BiasAdd(Conv2D)`` with the filter and bias sliced
+      to ``channel``, if ``tensor`` is an NHWC ``BiasAdd`` of an NHWC ``Conv2D`` and fewer
+      than ``MAX_CHANNELS`` other channels of it were sliced in this graph (the same channel
+      again gives the same tensor); else ``(tensor, channel)`` unchanged.
     """
     ops = _conv_of(tensor)
     if ops is None:
         return tensor, channel
-    bias_add, conv = ops
+    built = _BUILT.setdefault(tensor.graph, {}).setdefault(tensor.op.name, {})
+    if channel not in built:
+        if len(built) >= MAX_CHANNELS:
+            return tensor, channel
+        built[channel] = _one_channel(*ops, channel)
+    return built[channel], 0
+
+
+def _one_channel(bias_add, conv, channel):
     x, kernel = conv.inputs
     with tf.name_scope("channel_conv"):
         one = tf.nn.conv2d(
@@ -74,4 +96,4 @@ def channel_conv(tensor: tf.Tensor, channel: int) -> Tuple[tf.Tensor, int]:
             data_format="NHWC",
             dilations=list(conv.get_attr("dilations")),
         )
-        return tf.nn.bias_add(one, bias_add.inputs[1][channel : channel + 1]), 0
+        return tf.nn.bias_add(one, bias_add.inputs[1][channel : channel + 1])

@@ -6,6 +6,7 @@ import tensorflow.compat.v1 as tf
 
 from lucid.optvis import objectives
 from lucid.optvis.render import import_model
+from lucid.optvis.rewrites.channel_conv import MAX_CHANNELS
 from lucid.optvis.rewrites.channel_conv import channel_conv
 from tests.optvis.rewrites.objective_runs import run_objective
 
@@ -88,8 +89,8 @@ def _toy_T(image):
     "objective",
     [
         objectives.channel("joined", 2),
-        objectives.channel("joined", 5, batch=1),
         objectives.neuron("joined", 1, x=2, y=1),
+        objectives.channel("joined", 1) + objectives.neuron("joined", 1),
         objectives.channel("joined", 0) - 0.5 * objectives.neuron("joined", 4),
     ],
     ids=lambda objective: objective.description.replace("\n", " "),
@@ -103,6 +104,33 @@ def test_toy_values_and_gradients_equal_with_and_without(objective):
     np.testing.assert_allclose(sliced_gradient, gradient, rtol=1e-5, atol=1e-6)
     assert {"wide", "narrow"} & ops
     assert not {"wide", "narrow"} & sliced_ops  # only the one-channel convolutions run
+
+
+def test_per_item_objectives_read_the_full_convolution():
+    """With ``batch=i`` each item's one-channel copy would convolve the whole batch."""
+    image = RNG.uniform(size=(2, 5, 5, 3)).astype(np.float32)
+    objective = objectives.channel("joined", 5, batch=1) + objectives.channel("joined", 2, batch=0)
+    names = ["concat_slice", "channel_conv"]
+    (value, gradient), ops = run_objective(_toy_T, objective, ["concat_slice"], image)
+    (same_value, same_gradient), same_ops = run_objective(_toy_T, objective, names, image)
+    np.testing.assert_array_equal(same_value, value)
+    np.testing.assert_array_equal(same_gradient, gradient)
+    assert same_ops == ops
+    assert {"wide", "narrow"} <= ops
+
+
+def test_at_most_max_channels_copies_per_convolution():
+    with tf.Graph().as_default():
+        full = _conv_bias(tf.zeros([1, 4, 4, 3]), tf.ones([3, 3, 3, 5]), tf.zeros([5]))
+        first, second = channel_conv(full, 3), channel_conv(full, 0)
+        assert first[1] == second[1] == 0 and first[0] is not second[0]
+        assert channel_conv(full, 3)[0] is first[0]  # built once
+        assert MAX_CHANNELS == 2
+        assert channel_conv(full, 4) == (full, 4)  # a third channel reads the full convolution
+        assert channel_conv(full, 0)[0] is second[0]
+    with tf.Graph().as_default():  # another graph starts afresh
+        full = _conv_bias(tf.zeros([1, 4, 4, 3]), tf.ones([3, 3, 3, 5]), tf.zeros([5]))
+        assert channel_conv(full, 4)[0] is not full
 
 
 def test_off_unless_the_step_builder_enabled_it():
