@@ -111,17 +111,18 @@ def test_relu_schedule_selects_with_v1_select_on_one_predicate():
     x = _dead_and_live_items(np.random.default_rng(1), [4, 6])
     two_relus = lambda t: tf.nn.relu(tf.nn.relu(t) - 0.5)  # noqa: E731
     _, graph_def = _relu_grads(two_relus, x, np.ones_like(x), [0])
-    functions = [f.signature.name for f in graph_def.library.function]
-    body_ops = [node.op for f in graph_def.library.function for node in f.node_def]
     graph_ops = [node.op for node in graph_def.node]
-    # The choice between the phases is made in the graph, each phase in its own branch.
-    assert any(op in ("If", "StatelessIf", "Switch") for op in graph_ops), functions
-    ops = graph_ops + body_ops
-    assert "Select" in ops and "ReluGrad" in ops
+    # The choice between the phases is made in the graph: Switch into the two branches,
+    # Merge out of them (what tf.cond lowers to), one pair per ReLU.
+    scheduled = [node.op for node in graph_def.node if "redirect_steps" in node.name]
+    assert scheduled.count("Merge") == 2 and scheduled.count("Switch") == 4
+    assert "Select" in scheduled and "ReluGrad" in scheduled
     # Only the unscheduled redirected gradient (built in the same graph) uses SelectV2.
-    assert "SelectV2" not in body_ops
+    assert "SelectV2" not in scheduled and "SelectV2" in graph_ops
+    assert not graph_def.library.function  # no function graphs (tf.cond built two per ReLU)
     # Both ReLUs share one predicate "global step <= 16": one read of the step per step.
-    assert graph_ops.count("LessEqual") == 1
+    outside = [n for n in graph_def.node if n.op == "LessEqual" and "redirect_steps" not in n.name]
+    assert [n.name for n in outside] == ["redirect_relu_gradients"]
 
 
 @pytest.mark.parametrize("op_fn", [tf.nn.relu, tf.nn.relu6], ids=["relu", "relu6"])
