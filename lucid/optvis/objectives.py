@@ -38,21 +38,21 @@ from lucid.optvis.objectives_layers import require_index
 from lucid.optvis.objectives_strings import channel_from_string
 from lucid.optvis.objectives_strings import parse_layer_channel  # noqa: F401 (public here)
 from lucid.optvis.objectives_util import _channel_arg
-from lucid.optvis.objectives_util import _check_index
-from lucid.optvis.objectives_util import _check_rank
-from lucid.optvis.objectives_util import _depth
 from lucid.optvis.objectives_util import _direction_arg
 from lucid.optvis.objectives_util import _dot_cossim
 from lucid.optvis.objectives_util import _extract_act_pos
-from lucid.optvis.objectives_util import _in_graph
-from lucid.optvis.objectives_util import _is_int
 from lucid.optvis.objectives_util import _static_batch
-from lucid.optvis.objectives_util import _static_dim
+from lucid.optvis.objectives_util import channel_depth
 from lucid.optvis.objectives_util import check_batch_index
+from lucid.optvis.objectives_util import check_index
 from lucid.optvis.objectives_util import check_non_negative
 from lucid.optvis.objectives_util import check_position_args
+from lucid.optvis.objectives_util import check_rank
 from lucid.optvis.objectives_util import checked_channel_tensor
 from lucid.optvis.objectives_util import checked_position
+from lucid.optvis.objectives_util import in_graph
+from lucid.optvis.objectives_util import is_int
+from lucid.optvis.objectives_util import static_dim
 
 
 @wrap_objective(require_format="NHWC")
@@ -145,7 +145,7 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         if len(vec_.shape) == 3:
             vec_ = vec_[None]
         for axis in (1, 2):
-            size, vec_size = tf.dimension_value(acts.shape[axis]), _static_dim(vec_, axis)
+            size, vec_size = tf.dimension_value(acts.shape[axis]), static_dim(vec_, axis)
             if size is not None and vec_size is not None and size < vec_size:
                 raise ValueError(
                     f"tensor_direction: vec has spatial shape {tuple(vec_.shape[1:3])}, larger "
@@ -206,7 +206,7 @@ def blur_alpha_each_step():
 
     def inner(T):
         t_input = T("input")
-        depth = _depth(t_input)
+        depth = channel_depth(t_input)
         if depth is not None and depth < 4:
             raise ValueError(
                 f"blur_alpha_each_step needs an RGBA input [batch, h, w, 4]; got shape "
@@ -236,10 +236,10 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
             (acts2, layer2, n_channel2, "n_channel2"),
         ):
             if tf.is_tensor(n):
-                n = _in_graph(n, acts, arg_name, "channel_interpolate")
+                n = in_graph(n, acts, arg_name, "channel_interpolate")
                 n = checked_channel_tensor(n, arg_name, "channel_interpolate")
             else:
-                _check_index(acts, layer, n)
+                check_index(acts, layer, n)
             channels.append(n)
         batch_n = _static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
@@ -310,7 +310,7 @@ def diversity(layer):
 
     def inner(T):
         acts = T(layer)
-        _check_rank(acts, layer, (4,), "diversity", "[batch, h, w, channels]")
+        check_rank(acts, layer, (4,), "diversity", "[batch, h, w, channels]")
         shape = tf.shape(acts)
         flattened = tf.reshape(acts, [shape[0], -1, shape[3]])
         grams = tf.matmul(flattened, flattened, transpose_a=True)
@@ -343,17 +343,17 @@ def class_logit(layer, label, batch=None):
       label: class index (a non-negative int), or a label name looked up in ``T("labels")``.
       batch: optional index of the single batch item to use.
     """
-    if not (_is_int(label) or isinstance(label, str)):
+    if not (is_int(label) or isinstance(label, str)):
         raise TypeError(f"class_logit: label must be an int or a str; got {label!r}.")
-    if _is_int(label):
+    if is_int(label):
         check_non_negative(label, "label", "class_logit")
 
     @handle_batch(batch)
     def inner(T):
         logits = T(layer)
-        _check_rank(logits, layer, (2,), "class_logit", "[batch, classes]")
-        class_n = label if _is_int(label) else label_index(T("labels"), label)
-        _check_index(logits, layer, class_n, what="class")
+        check_rank(logits, layer, (2,), "class_logit", "[batch, classes]")
+        class_n = label if is_int(label) else label_index(T("labels"), label)
+        check_index(logits, layer, class_n, what="class")
         return tf.reduce_sum(logits[:, class_n])
 
     return inner

@@ -5,7 +5,7 @@
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from lucid.optvis.objectives_util import _depth
+from lucid.optvis.objectives_util import channel_depth
 
 
 def tf_blur(x, w=3):
@@ -15,7 +15,7 @@ def tf_blur(x, w=3):
     ones keeps image borders unbiased. Lucid built a dense `[w, w, C, C]` diagonal kernel; a
     depthwise convolution computes the same thing.
     """
-    depth = _depth(x)
+    depth = channel_depth(x)
     if depth is None:
         raise ValueError(f"tf_blur needs a static channel count; got shape {x.shape}.")
     kernel = np.full([w, w, depth, 1], 0.5, np.float32)

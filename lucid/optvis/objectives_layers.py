@@ -9,21 +9,21 @@ layer's depth. :func:`label_index` turns ``class_logit``'s label name into a cla
 import tensorflow.compat.v1 as tf
 
 from lucid.optvis import rewrites
-from lucid.optvis.objectives_util import _check_index
-from lucid.optvis.objectives_util import _check_rank
-from lucid.optvis.objectives_util import _depth
-from lucid.optvis.objectives_util import _in_graph
-from lucid.optvis.objectives_util import _is_int
-from lucid.optvis.objectives_util import _static_dim
 from lucid.optvis.objectives_util import _T_handle_batch
+from lucid.optvis.objectives_util import channel_depth
+from lucid.optvis.objectives_util import check_index
 from lucid.optvis.objectives_util import check_non_negative
+from lucid.optvis.objectives_util import check_rank
+from lucid.optvis.objectives_util import in_graph
+from lucid.optvis.objectives_util import is_int
+from lucid.optvis.objectives_util import static_dim
 from lucid.optvis.rewrites.channel_conv import channel_conv
 from lucid.optvis.rewrites.concat_slice import channel_source
 
 
 def require_index(n, arg_name, objective):
     """Raises unless ``n`` is a non-negative int (a channel or class index)."""
-    if not _is_int(n):
+    if not is_int(n):
         raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
     check_non_negative(n, arg_name, objective)
 
@@ -31,7 +31,7 @@ def require_index(n, arg_name, objective):
 def nhwc_acts(T, layer, objective):
     """``T(layer)`` (already NHWC-forced), checked to be rank 4."""
     acts = T(layer)
-    _check_rank(acts, layer, (4,), objective, "[batch, h, w, channels] or [batch, channels]")
+    check_rank(acts, layer, (4,), objective, "[batch, h, w, channels] or [batch, channels]")
     return acts
 
 
@@ -45,7 +45,7 @@ def channel_acts(T, layer, n, batch, objective):
     it would hide.
     """
     acts = nhwc_acts(T, layer, objective)
-    _check_index(acts, layer, n)
+    check_index(acts, layer, n)
     if tf.is_tensor(acts) and rewrites.enabled(rewrites.CONCAT_SLICE, acts.graph):
         acts, n = channel_source(acts, n)
     whole_batch = batch is None  # per-item objectives would each convolve the whole batch
@@ -56,12 +56,12 @@ def channel_acts(T, layer, n, batch, objective):
 
 def direction_in_graph(vec, acts, layer, objective):
     """``vec`` checked against ``acts``' depth and made ready to combine with them."""
-    depth, vec_depth = _depth(acts), _static_dim(vec, -1)
+    depth, vec_depth = channel_depth(acts), static_dim(vec, -1)
     if depth is not None and vec_depth is not None and vec_depth != depth:
         raise ValueError(
             f"{objective}: vec has {vec_depth} channels but layer {layer!r} has depth {depth}."
         )
-    return _in_graph(vec, acts, "vec", objective)
+    return in_graph(vec, acts, "vec", objective)
 
 
 def label_index(labels, label):

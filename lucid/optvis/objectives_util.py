@@ -138,11 +138,12 @@ def _T_handle_batch(T, batch=None):
     return T2
 
 
-def _is_int(n):
+def is_int(n):
+    """True for Python and NumPy integers, False for bools and everything else."""
     return isinstance(n, (numbers.Integral, np.integer)) and not isinstance(n, bool)
 
 
-def _depth(t):
+def channel_depth(t):
     """Static size of the last axis, or None when unknown."""
     if t.shape.ndims is None:
         return None
@@ -153,7 +154,7 @@ def check_batch_index(batch) -> None:
     """Raises unless ``batch`` is None or a non-negative int (an index into the batch)."""
     if batch is None:
         return
-    if not _is_int(batch):
+    if not is_int(batch):
         raise TypeError(f"batch must be None or an int index into the batch; got {batch!r}.")
     check_non_negative(batch, "batch", "objective")
 
@@ -172,13 +173,13 @@ def check_non_negative(n, arg_name: str, objective: str) -> None:
         )
 
 
-def _check_index(t, layer, n, what="channel"):
+def check_index(t, layer, n, what="channel"):
     """Raises a ValueError when index ``n`` is outside the static depth of ``t`` (layer ``layer``).
 
     Negative indices are refused (see :func:`check_non_negative`). Unknown depths are not
     checked.
     """
-    depth = _depth(t)
+    depth = channel_depth(t)
     if depth is not None and not 0 <= n < depth:
         raise ValueError(
             f"{what} {n} is out of range for layer {layer!r} with depth {depth}; "
@@ -186,7 +187,7 @@ def _check_index(t, layer, n, what="channel"):
         )
 
 
-def _check_rank(t, layer, ranks, objective, expected):
+def check_rank(t, layer, ranks, objective, expected):
     """Raises a ValueError when the static rank of ``t`` is known and not in ``ranks``."""
     if t.shape.ndims is not None and t.shape.ndims not in ranks:
         raise ValueError(
@@ -222,7 +223,7 @@ def _direction_arg(vec, ranks, objective):
     """``vec`` as float32: NumPy when its value is known now, else the symbolic tensor.
 
     Accepts NumPy arrays, lists, eager tensors and graph tensors; a graph tensor whose value
-    is not constant is kept and used in the objective's graph (see ``_in_graph``).
+    is not constant is kept and used in the objective's graph (see ``in_graph``).
     """
     if tf.is_tensor(vec):
         value = _constant_value(vec)
@@ -242,7 +243,7 @@ def _rank_message(objective, ranks, shape):
     return f"{objective}: vec must have a static rank of {ranks_str}; got shape {shape}."
 
 
-def _in_graph(value, like, arg_name, objective):
+def in_graph(value, like, arg_name, objective):
     """``value`` ready to combine with tensor ``like``: float32, and from ``like``'s graph."""
     if not tf.is_tensor(value):
         return value
@@ -256,7 +257,7 @@ def _in_graph(value, like, arg_name, objective):
     return tf.cast(value, like.dtype) if value.dtype.is_floating else value
 
 
-def _static_dim(t, axis):
+def static_dim(t, axis):
     """Static size of ``t``'s ``axis`` (NumPy array or tensor), or None when unknown."""
     if isinstance(t, np.ndarray):
         return t.shape[axis]
@@ -283,7 +284,7 @@ def _channel_arg(n, arg_name, objective):
         n = value
     if isinstance(n, np.ndarray) and n.ndim == 0:
         n = n[()]
-    if not _is_int(n):
+    if not is_int(n):
         raise TypeError(f"{objective}: {arg_name} must be an int; got {type(n).__name__} {n!r}.")
     check_non_negative(n, arg_name, objective)
     return int(n)
@@ -308,7 +309,7 @@ def check_position_args(x, y, objective: str) -> None:
     for arg_name, pos in (("x", x), ("y", y)):
         if pos is None:
             continue
-        if not _is_int(pos):
+        if not is_int(pos):
             raise TypeError(
                 f"{objective}: {arg_name} must be an int or None; got {type(pos).__name__} {pos!r}."
             )
