@@ -69,11 +69,14 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache 2.0",
     packages=find_packages(include=["lucid", "lucid.*"]),
-    # Files the library reads at run time: the bundled ShapesNet (graph and labels) and the
-    # Microscope site's stylesheet. MANIFEST.in puts the same files in the sdist;
+    # Files the library reads at run time: the bundled ShapesNet (graph and labels), the
+    # Microscope site's stylesheet and the C++ kernel sources (compiled at first use).
+    # MANIFEST.in puts the same files in the sdist;
     # tests/test_packaging.py checks that every non-Python file under lucid/ is in both.
     # (No include_package_data: these folders are data, not packages.)
-    package_data={"lucid": ["modelzoo/data/*", "microscope/static/*"]},
+    package_data={
+        "lucid": ["modelzoo/data/*", "microscope/static/*", "optvis/rewrites/kernels/*"]
+    },
     python_requires=">=3.9",
     install_requires=install_requires,
     extras_require=extras,

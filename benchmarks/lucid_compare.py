@@ -358,7 +358,8 @@ def main():
             f"rotating {args.original_rotate}; "
             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
         )
-        # Load once so every port run reads the model from its cache, as a later session would.
+        # Load once so every port run reads the model (and the compiled fused LRN kernel) from
+        # its cache, as a later session would.
         run_child(
             pythons["port"],
             "port",

@@ -40,6 +40,7 @@ RUNTIME_DATA = (
     "lucid/modelzoo/data/ShapesNet_labels.txt",
     "lucid/microscope/static/style.css",
     "lucid/microscope/static/search.js",
+    "lucid/optvis/rewrites/kernels/lucid_lrn.cc",
 )
 
 

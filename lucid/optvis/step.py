@@ -10,7 +10,7 @@ graph, in this order:
 3. the global step is created (or reused), then ``transform_f`` transforms the image (a
    transform may read the global step, as ``render_units``'s per-item draws do);
 4. the model is imported on the transformed image (from a ``GraphDef`` with its ``LRN``
-   ops rewritten under ``"fast_lrn"`` and, at batch 1, its 1x1 convolutions under
+   ops rewritten under ``"fused_lrn"`` or ``"fast_lrn"`` and, at batch 1, its 1x1 convolutions under
    ``"pointwise_matmul"``: :func:`rewritten_graph_def`) inside the precision's
    ``import_context`` and with the gradient overrides of :func:`gradient_overrides`
    (redirected ReLU gradients, scheduled under ``"relu_schedule"``; the strided
@@ -38,6 +38,7 @@ from lucid.optvis.overrides import gradient_override_map
 from lucid.optvis.overrides import relu_overrides_map
 from lucid.optvis.overrides import scheduled_relu_overrides_map
 from lucid.optvis.rewrites import fast_lrn
+from lucid.optvis.rewrites import fused_lrn
 from lucid.optvis.rewrites import pointwise_conv
 from lucid.optvis.rewrites import strided_conv
 
@@ -165,21 +166,25 @@ def rewritten_graph_def(model, graph=None, batch=None):
     ``model.graph_def`` as it is.
 
     ``model.graph_def`` with the GraphDef-level rewrites that are on in ``graph`` (default
-    graph) and help on this machine applied: ``"fast_lrn"`` (no GPU visible:
-    ``fast_lrn.helps_here``), then ``"pointwise_matmul"`` (``batch``, the step's static
+    graph) and help on this machine applied: ``"fused_lrn"`` (no GPU visible and the
+    kernels build: ``fused_lrn.helps_here``, ``fused_lrn.available``), ``"fast_lrn"`` for
+    any ``LRN`` left (no GPU visible: ``fast_lrn.helps_here``), then ``"pointwise_matmul"`` (``batch``, the step's static
     batch size, at most ``pointwise_conv.MAX_BATCH`` and no GPU: ``pointwise_conv.helps_here``;
     ``fast_lrn``'s dense window sums become matrix products too). None when none applies,
     or for a Model subclass whose own ``import_graph`` takes no ``graph_def``.
     """
+    fused = rewrites_lib.enabled(rewrites_lib.FUSED_LRN, graph) and fused_lrn.helps_here()
     lrn = rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) and fast_lrn.helps_here()
     pointwise = rewrites_lib.enabled(
         rewrites_lib.POINTWISE_MATMUL, graph
     ) and pointwise_conv.helps_here(batch)
-    if not (lrn or pointwise):
+    if not (fused or lrn or pointwise):
         return None
     if "graph_def" not in inspect.signature(model.import_graph).parameters:
         return None  # a Model subclass with its own import_graph: imported as it defines
     original = graph_def = model.graph_def
+    if fused:
+        graph_def = fused_lrn.rewrite_graph_def(graph_def)
     if lrn:
         graph_def = fast_lrn.rewrite_graph_def(graph_def, matmul=pointwise)
     if pointwise:

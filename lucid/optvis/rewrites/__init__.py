@@ -25,6 +25,10 @@ random inputs. The names, one line each:
 * ``"channel_conv"``: a channel or neuron objective on a convolution's output (such as the
   tower ``"concat_slice"`` found) convolves for its one channel only, with the filter and
   bias sliced to it (``rewrites.channel_conv``).
+* ``"fused_lrn"``: local response normalisation (``LRN``) and its gradient as one compiled
+  kernel each (a C++ custom op built at first use with the system's compiler and cached,
+  ``rewrites.fused_lrn``); applied to the model's ``GraphDef`` before it is imported. Where
+  the kernel cannot be built (no C++ compiler), one warning, and ``"fast_lrn"`` applies.
 * ``"fast_lrn"``: local response normalisation (``LRN``) as a band-kernel convolution and
   element-wise ops, with its gradient written by hand, instead of TensorFlow's dense
   band-matrix product and scalar-loop gradient (``rewrites.fast_lrn``); applied to the
@@ -46,6 +50,7 @@ SPLIT_SPECTRUM = "split_spectrum"
 STRIDED_CONV_GRAD = "strided_conv_grad"
 CONCAT_SLICE = "concat_slice"
 CHANNEL_CONV = "channel_conv"
+FUSED_LRN = "fused_lrn"
 FAST_LRN = "fast_lrn"
 POINTWISE_MATMUL = "pointwise_matmul"
 GATHER_ROTATE = "gather_rotate"
@@ -56,6 +61,7 @@ NAMES = (
     STRIDED_CONV_GRAD,
     CONCAT_SLICE,
     CHANNEL_CONV,
+    FUSED_LRN,
     FAST_LRN,
     POINTWISE_MATMUL,
     GATHER_ROTATE,
@@ -141,6 +147,7 @@ __all__ = [
     "STRIDED_CONV_GRAD",
     "CONCAT_SLICE",
     "CHANNEL_CONV",
+    "FUSED_LRN",
     "FAST_LRN",
     "POINTWISE_MATMUL",
     "GATHER_ROTATE",

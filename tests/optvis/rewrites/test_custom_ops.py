@@ -1,0 +1,77 @@
+"""custom_ops: building the C++ kernels once per setup, and failing cleanly without a compiler."""
+
+import os
+
+import pytest
+
+from lucid.optvis.rewrites import custom_ops
+from tests.optvis.rewrites.conftest import needs_compiler
+
+
+def test_a_cached_build_is_loaded_without_compiling(monkeypatch):
+    needs_compiler()
+    path = custom_ops.build("lucid_lrn")  # built (or found) once for the test session
+    assert os.path.isfile(path) and os.path.basename(path).startswith("lucid_lrn-")
+
+    def no_compiling(*args):
+        raise AssertionError("compiled although a build was cached")
+
+    monkeypatch.setattr(custom_ops, "_compile", no_compiling)
+    assert custom_ops.build("lucid_lrn") == path
+
+
+def test_the_cache_key_follows_the_source_and_the_compiler(tmp_path, monkeypatch):
+    needs_compiler()
+    cxx = custom_ops.compiler()
+    key = custom_ops.cache_key("lucid_lrn", cxx)
+    assert len(key) == 16 and key == custom_ops.cache_key("lucid_lrn", cxx)
+    source = open(custom_ops.source_path("lucid_lrn")).read()
+    (tmp_path / "lucid_lrn.cc").write_text(source + "\n// changed\n")
+    monkeypatch.setattr(custom_ops, "SOURCE_DIR", str(tmp_path))
+    changed = custom_ops.cache_key("lucid_lrn", cxx)
+    assert changed != key
+    monkeypatch.setattr(custom_ops, "FLAGS", custom_ops.FLAGS + ("-DLUCID_TEST",))
+    assert custom_ops.cache_key("lucid_lrn", cxx) not in (key, changed)
+
+
+def test_a_failed_compile_says_why_and_leaves_nothing(tmp_path, monkeypatch):
+    needs_compiler()
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    (sources / "broken.cc").write_text("this is not C++;\n")
+    monkeypatch.setattr(custom_ops, "SOURCE_DIR", str(sources))
+    with pytest.raises(custom_ops.CompileError, match="Compiling broken failed") as error:
+        custom_ops.build("broken", directory=str(out))
+    assert "this is not C++" in str(error.value)  # the compiler's own message is kept
+    assert sorted(os.listdir(out)) == []  # no library, no partial file, no lock
+
+
+def test_no_compiler_warns_once_and_load_returns_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXX", str(tmp_path / "no-such-compiler"))
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(custom_ops.CompileError, match="Cannot run the C.. compiler"):
+        custom_ops.build("lucid_lrn")
+    load = custom_ops.load.__wrapped__  # without the per-process cache of the real load
+    with pytest.warns(RuntimeWarning, match="kernel is unavailable.*apt-get install g"):
+        assert load("lucid_lrn") is None
+    monkeypatch.delenv("CXX")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no c++, g++ or clang++ there
+    assert custom_ops.compiler() is None
+    with pytest.raises(custom_ops.CompileError, match="No C.. compiler found"):
+        custom_ops.build("lucid_lrn")
+
+
+def test_unknown_kernel_names_list_the_known_ones():
+    with pytest.raises(ValueError, match=r"No kernel source 'lrn'.*\['lucid_lrn'\]"):
+        custom_ops.source_path("lrn")
+
+
+def test_the_command_uses_tensorflows_flags():
+    import tensorflow as tf
+
+    command = custom_ops.build_command("k.cc", "k.so", "c++")
+    assert command[0] == "c++" and command[-len(tf.sysconfig.get_link_flags()) :] == (
+        tf.sysconfig.get_link_flags()
+    )
+    assert all(flag in command for flag in tf.sysconfig.get_compile_flags())
+    assert command[command.index("-o") + 1] == "k.so"
