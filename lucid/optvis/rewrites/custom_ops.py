@@ -125,6 +125,10 @@ def build(name: str, directory: Optional[str] = None) -> str:
       name: the kernel's source name (``"lucid_lrn"``).
       directory: where the libraries are cached; default ``<cache_dir>/kernels``.
 
+    A failed compile is remembered beside the library (``<name>-<key>.failed``, holding
+    the error), so later processes with the same setup fail at once instead of compiling
+    again; a new compiler, TensorFlow or source changes the key, and deleting the file retries.
+
     Raises:
       CompileError: no compiler, or the compiler failed (the message ends with its output).
     """
@@ -138,9 +142,22 @@ def build(name: str, directory: Optional[str] = None) -> str:
         directory = os.path.join(caching.cache_dir(), "kernels")
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, f"{name}-{cache_key(name, cxx)}.so")
+    failed = path[: -len(".so")] + ".failed"
     with transfer.cache_lock(path):
-        if not os.path.isfile(path):
+        if os.path.isfile(path):
+            return path
+        if os.path.isfile(failed):
+            with open(failed) as record:
+                raise CompileError(
+                    f"{record.read()}\n(An earlier compile with this setup failed; delete "
+                    f"{failed} to try again.)"
+                )
+        try:
             _compile(name, cxx, path)
+        except CompileError as error:
+            with open(failed, "w") as record:
+                record.write(str(error))
+            raise
     return path
 
 

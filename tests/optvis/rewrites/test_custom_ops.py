@@ -43,7 +43,23 @@ def test_a_failed_compile_says_why_and_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(custom_ops.CompileError, match="Compiling broken failed") as error:
         custom_ops.build("broken", directory=str(out))
     assert "this is not C++" in str(error.value)  # the compiler's own message is kept
-    assert sorted(os.listdir(out)) == []  # no library, no partial file, no lock
+    # No library, no partial file, no lock: only the record of the failure.
+    (record,) = os.listdir(out)
+    assert record.startswith("broken-") and record.endswith(".failed")
+
+    def no_compiling(*args):
+        raise AssertionError("compiled again although the same setup failed before")
+
+    monkeypatch.setattr(custom_ops, "_compile", no_compiling)
+    with pytest.raises(
+        custom_ops.CompileError, match="(?s)this is not C.*delete .*failed"
+    ) as again:
+        custom_ops.build("broken", directory=str(out))
+    assert "this is not C++" in str(again.value)
+    (sources / "broken.cc").write_text("// fixed, and so a new key\n")
+    monkeypatch.undo()
+    monkeypatch.setattr(custom_ops, "SOURCE_DIR", str(sources))
+    assert os.path.isfile(custom_ops.build("broken", directory=str(out)))
 
 
 def test_no_compiler_warns_once_and_load_returns_none(tmp_path, monkeypatch):
