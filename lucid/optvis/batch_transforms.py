@@ -12,6 +12,7 @@ import tensorflow.compat.v1 as tf
 
 from lucid._compat import degrees_to_radians
 from lucid._compat import rotate
+from lucid.optvis.rewrites import image_kernels
 
 # The values of transform.standard_transforms, drawn per item.
 _PAD, _PAD_VALUE, _JITTER_1, _JITTER_2 = 12, 0.5, 8, 4
@@ -40,8 +41,12 @@ def standard_transforms_per_item(t_image, choices):
     scales = tf.gather(tf.constant(_SCALES, tf.float32), choice(2, len(_SCALES)))
     t = _window_per_item(t, choice(0, _JITTER_1 + 1), choice(1, _JITTER_1 + 1), _JITTER_1, scales)
     angles = tf.gather(tf.constant(_ANGLES_DEGREES, tf.float32), choice(3, len(_ANGLES_DEGREES)))
-    # Bilinear (random_rotate's default is nearest, as Lucid's): a different angle per item.
-    t = rotate(t, degrees_to_radians(angles), interpolation="BILINEAR")
+    # Bilinear (random_rotate's default is nearest, as Lucid's): a different angle per item;
+    # under the "image_kernels" rewrite through a compiled kernel, bit for bit the same.
+    if image_kernels.applies(t.graph):
+        t = image_kernels.rotate(t, degrees_to_radians(angles))
+    else:
+        t = rotate(t, degrees_to_radians(angles), interpolation="BILINEAR")
     return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)
 
 

@@ -16,7 +16,8 @@ Differences from Lucid 0.3.10, all bug fixes:
   (``interpolation="BILINEAR"`` for smoother gradients), and the exact value of pi (Lucid
   used 3.14). Under the step builder's ``"gather_rotate"`` rewrite, a CPU batch of at least
   8 images is rotated by an index map and a gather instead, with the same values and
-  gradients (``rewrites.gather_rotate``).
+  gradients (``rewrites.gather_rotate``); under ``"image_kernels"``, a bilinear rotation
+  runs through a compiled kernel, bit for bit the same (``rewrites.image_kernels``).
 * ``normalize_gradient`` registers its gradient function once per process (Lucid
   registered a new one per call), and leaves an all-zero gradient at zero instead of
   turning it into NaN.
@@ -39,6 +40,7 @@ from lucid._compat import rotate
 from lucid.optvis import rewrites
 from lucid.optvis.overrides.gradient_override import register_to_random_name
 from lucid.optvis.rewrites import gather_rotate
+from lucid.optvis.rewrites import image_kernels
 
 Transform = Callable[[tf.Tensor], tf.Tensor]
 
@@ -241,9 +243,16 @@ def random_rotate(
         angle = _angle2rads(_rand_select(angles, seed=seed), units)
         if interpolation == "NEAREST" and _gather_rotate_applies(t, angle):
             return gather_rotate.rotate(t, angle)
+        if interpolation == "BILINEAR" and _image_kernels_apply(t):
+            return image_kernels.rotate(t, angle)
         return rotate(t, angle, interpolation=interpolation)
 
     return inner
+
+
+def _image_kernels_apply(t):
+    """Whether ``"image_kernels"`` rotates ``t`` (float32, rank 4) in its graph."""
+    return t.dtype == tf.float32 and t.shape.ndims == 4 and image_kernels.applies(t.graph)
 
 
 def _gather_rotate_applies(t, angle):

@@ -37,6 +37,13 @@ random inputs. The names, one line each:
   ``fast_lrn``'s dense window sums) is computed as a matrix product, which oneDNN runs
   several times faster than a convolution on a single small image
   (``rewrites.pointwise_conv``); applied to the model's ``GraphDef`` before it is imported.
+* ``"gather_rotate"``: from batch 8 up on a CPU, ``transform.random_rotate``'s
+  nearest-neighbour rotation of the batch as one index map and a gather, bit for bit the same
+  (``rewrites.gather_rotate``).
+* ``"image_kernels"``: on a CPU, bilinear rotations (``render_units``' per-item transforms,
+  ``random_rotate(..., interpolation="BILINEAR")``) through a compiled kernel doing
+  ``ImageProjectiveTransformV3``'s arithmetic once per pixel instead of once per value, bit
+  for bit the same (``rewrites.image_kernels``; compiled at first use like ``"fused_lrn"``).
 """
 
 from typing import Iterable
@@ -54,6 +61,7 @@ FUSED_LRN = "fused_lrn"
 FAST_LRN = "fast_lrn"
 POINTWISE_MATMUL = "pointwise_matmul"
 GATHER_ROTATE = "gather_rotate"
+IMAGE_KERNELS = "image_kernels"
 
 NAMES = (
     RELU_SCHEDULE,
@@ -65,6 +73,7 @@ NAMES = (
     FAST_LRN,
     POINTWISE_MATMUL,
     GATHER_ROTATE,
+    IMAGE_KERNELS,
 )
 # What rewrites=None means: every rewrite that is on unless switched off.
 DEFAULT_NAMES = NAMES
@@ -151,6 +160,7 @@ __all__ = [
     "FAST_LRN",
     "POINTWISE_MATMUL",
     "GATHER_ROTATE",
+    "IMAGE_KERNELS",
     "NAMES",
     "DEFAULT_NAMES",
     "COLLECTION",

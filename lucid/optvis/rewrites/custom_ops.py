@@ -36,8 +36,19 @@ from lucid.misc.io import transfer
 
 SOURCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernels")
 # -march=native: the build is for this CPU (its feature flags are in the cache key);
-# -fno-math-errno lets sqrt and friends vectorise; -w: TensorFlow's headers warn a lot.
-FLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-shared", "-fPIC", "-w")
+# -ffp-contract=off: no fused multiply-adds the source does not write, so that a kernel doing
+# TensorFlow's arithmetic rounds as TensorFlow's kernel does; -fno-math-errno lets sqrt and
+# friends vectorise; -w: TensorFlow's headers warn a lot.
+FLAGS = (
+    "-std=c++17",
+    "-O3",
+    "-march=native",
+    "-ffp-contract=off",
+    "-fno-math-errno",
+    "-shared",
+    "-fPIC",
+    "-w",
+)
 COMPILE_TIMEOUT_S = 600
 
 

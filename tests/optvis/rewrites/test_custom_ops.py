@@ -78,7 +78,7 @@ def test_no_compiler_warns_once_and_load_returns_none(tmp_path, monkeypatch):
 
 
 def test_unknown_kernel_names_list_the_known_ones():
-    with pytest.raises(ValueError, match=r"No kernel source 'lrn'.*\['lucid_lrn'\]"):
+    with pytest.raises(ValueError, match=r"No kernel source 'lrn'.*\['lucid_image', 'lucid_lrn'\]"):
         custom_ops.source_path("lrn")
 
 

@@ -1,0 +1,99 @@
+"""Rewrite ``"image_kernels"``: bilinear rotations as a compiled kernel, bit for bit TensorFlow's.
+
+``lucid._compat.rotate(..., interpolation="BILINEAR")`` is TensorFlow's
+``ImageProjectiveTransformV3``, whose CPU kernel works out the sample position of every
+output value (each channel again) through a generic per-value generator; its registered
+gradient is the same op with the inverse transforms. ``render_units``' per-item transforms
+(``optvis.batch_transforms``) rotate every item by its own angle this way, forward and back,
+each step; so does ``transform.random_rotate(..., interpolation="BILINEAR")``.
+``LucidProjectiveBilinear`` (``rewrites/kernels/lucid_image.cc``, compiled at first use by
+:mod:`rewrites.custom_ops`) does the same arithmetic once per pixel, row by row on
+TensorFlow's intra-op threads, with the same float operations in the same order (and no
+contracted multiply-adds), so its values equal the op's bit for bit; the gradient is
+TensorFlow's formula, the op on the inverse transforms computed as TensorFlow computes them.
+The tests compare values and gradients exactly on random sizes, angles and channel counts.
+
+Measured at render_units' sizes (batch 40, 144x144x3, 2-core AVX-512 CPU): 8.2 -> 3.2 ms per
+rotation alone; whole render_units steps of ``mixed4a_pre_relu`` (two graphs alternating in
+one process): 1.044x in float32, 1.063x in bfloat16. Applied while the step builder's graph
+has the rewrite on, no GPU is visible (there the op is one kernel launch) and the kernel
+builds; otherwise the op runs as before (one warning when the kernel cannot be built).
+(Kernels for render_units' per-item crops, ``CropAndResize`` and its image gradient, were
+tried too: level and 1.3x alone, ~1 % of a step; not kept.)
+"""
+
+import functools
+
+import tensorflow.compat.v1 as tf
+
+from lucid._compat import rotation_transforms
+from lucid.optvis import rewrites
+from lucid.optvis.rewrites import custom_ops
+
+LIBRARY = "lucid_image"
+OP_TYPE = "LucidProjectiveBilinear"
+
+
+def inverse_transforms(transforms: tf.Tensor) -> tf.Tensor:
+    """The `[batch, 8]` projective transforms undoing ``transforms``, computed as the registered
+    gradient of ``ImageProjectiveTransformV3`` computes them (3x3 inverse, scaled to a last
+    entry of 1)."""
+    ones = tf.ones_like(transforms[:, :1])
+    matrices = tf.reshape(tf.concat([transforms, ones], axis=1), [-1, 3, 3])
+    flat = tf.reshape(tf.linalg.inv(matrices), [-1, 9])
+    return (flat / flat[:, 8:9])[:, :8]
+
+
+@functools.cache
+def kernels():
+    """The loaded op module, or None if it cannot be built; registers the op's gradient."""
+    module = custom_ops.load(LIBRARY)
+    if module is not None:
+
+        @tf.RegisterGradient(OP_TYPE)
+        def _gradient(op, grad):
+            images, transforms = op.inputs[0], op.inputs[1]
+            fill = op.get_attr("fill_value")
+            size = tf.shape(images)[1:3]
+            inverse = inverse_transforms(transforms)
+            return [module.lucid_projective_bilinear(grad, inverse, size, fill), None, None]
+
+    return module
+
+
+def helps_here() -> bool:
+    """True unless TensorFlow sees a GPU (where the op is one kernel launch)."""
+    return not tf.config.list_physical_devices("GPU")
+
+
+def applies(graph: tf.Graph) -> bool:
+    """Whether the rewrite is on in ``graph``, helps on this machine and the kernel builds
+    (building it now if needed)."""
+    return (
+        rewrites.enabled(rewrites.IMAGE_KERNELS, graph) and helps_here() and kernels() is not None
+    )
+
+
+def rotate(images: tf.Tensor, angles) -> tf.Tensor:
+    """``lucid._compat.rotate(images, angles, "BILINEAR")`` for float32 `[batch, height, width,
+    channels]` images, through the compiled kernel (:func:`applies` must hold)."""
+    module = kernels()
+    if module is None:
+        raise RuntimeError("The image kernels are unavailable (see the warning above).")
+    shape = tf.shape(images)
+    out = module.lucid_projective_bilinear(
+        images, rotation_transforms(shape, angles), shape[1:3], fill_value=0.0
+    )
+    out.set_shape(images.shape)
+    return out
+
+
+__all__ = [
+    "LIBRARY",
+    "OP_TYPE",
+    "inverse_transforms",
+    "kernels",
+    "helps_here",
+    "applies",
+    "rotate",
+]
