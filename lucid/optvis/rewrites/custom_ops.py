@@ -217,7 +217,8 @@ def load(name: str):
                 f"Loading the compiled {name} kernel {path} failed: {error}. Delete the "
                 "file to rebuild it."
             ) from error
-    except (CompileError, caching.CacheDirectoryError) as error:
+    except (CompileError, caching.CacheDirectoryError, OSError) as error:
+        # OSError: the cache directory cannot be written (read-only, full disk).
         warnings.warn(
             f"lucid: the compiled {name} kernel is unavailable, so the ops it fuses run as "
             f"TensorFlow ops (slower, same results). {error}",

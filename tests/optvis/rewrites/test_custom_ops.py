@@ -91,3 +91,17 @@ def test_the_command_uses_tensorflows_flags():
     )
     assert all(flag in command for flag in tf.sysconfig.get_compile_flags())
     assert command[command.index("-o") + 1] == "k.so"
+
+
+def test_an_unusable_cache_warns_and_load_returns_none(tmp_path, monkeypatch):
+    needs_compiler()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(blocker / "cache"))  # under a file
+    with pytest.warns(RuntimeWarning, match="kernel is unavailable"):
+        assert custom_ops.load.__wrapped__("lucid_lrn") is None
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "kernels").write_text("a file where the kernels' folder goes")
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.warns(RuntimeWarning, match="kernel is unavailable"):
+        assert custom_ops.load.__wrapped__("lucid_lrn") is None
