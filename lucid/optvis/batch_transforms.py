@@ -44,7 +44,7 @@ def standard_transforms_per_item(t_image, choices):
     # Bilinear (random_rotate's default is nearest, as Lucid's): a different angle per item;
     # under the "image_kernels" rewrite through a compiled kernel, bit for bit the same.
     if image_kernels.applies(t.graph):
-        t = image_kernels.rotate(t, degrees_to_radians(angles))
+        t = image_kernels.rotate(t, degrees_to_radians(angles), "BILINEAR")
     else:
         t = rotate(t, degrees_to_radians(angles), interpolation="BILINEAR")
     return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)

@@ -16,7 +16,7 @@ Differences from Lucid 0.3.10, all bug fixes:
   (``interpolation="BILINEAR"`` for smoother gradients), and the exact value of pi (Lucid
   used 3.14). Under the step builder's ``"gather_rotate"`` rewrite, a CPU batch of at least
   8 images is rotated by an index map and a gather instead, with the same values and
-  gradients (``rewrites.gather_rotate``); under ``"image_kernels"``, a bilinear rotation
+  gradients (``rewrites.gather_rotate``); otherwise, under ``"image_kernels"``, the rotation
   runs through a compiled kernel, bit for bit the same (``rewrites.image_kernels``).
 * ``normalize_gradient`` registers its gradient function once per process (Lucid
   registered a new one per call), and leaves an all-zero gradient at zero instead of
@@ -243,8 +243,8 @@ def random_rotate(
         angle = _angle2rads(_rand_select(angles, seed=seed), units)
         if interpolation == "NEAREST" and _gather_rotate_applies(t, angle):
             return gather_rotate.rotate(t, angle)
-        if interpolation == "BILINEAR" and _image_kernels_apply(t):
-            return image_kernels.rotate(t, angle)
+        if _image_kernels_apply(t):
+            return image_kernels.rotate(t, angle, interpolation)
         return rotate(t, angle, interpolation=interpolation)
 
     return inner

@@ -40,10 +40,11 @@ random inputs. The names, one line each:
 * ``"gather_rotate"``: from batch 8 up on a CPU, ``transform.random_rotate``'s
   nearest-neighbour rotation of the batch as one index map and a gather, bit for bit the same
   (``rewrites.gather_rotate``).
-* ``"image_kernels"``: on a CPU, bilinear rotations (``render_units``' per-item transforms,
-  ``random_rotate(..., interpolation="BILINEAR")``) through a compiled kernel doing
-  ``ImageProjectiveTransformV3``'s arithmetic once per pixel instead of once per value, bit
-  for bit the same (``rewrites.image_kernels``; compiled at first use like ``"fused_lrn"``).
+* ``"image_kernels"``: on a CPU, the rotations ``"gather_rotate"`` does not take
+  (``random_rotate`` below batch 8 or bilinear, ``render_units``' per-item transforms)
+  through a compiled kernel doing ``ImageProjectiveTransformV3``'s arithmetic once per pixel
+  instead of once per value, bit for bit the same (``rewrites.image_kernels``; compiled at
+  first use like ``"fused_lrn"``).
 """
 
 from typing import Iterable

@@ -19,11 +19,17 @@ def kernels():
     return module
 
 
-def _native(images, transforms, size, fill=0.0):
+def _native(images, transforms, size, interpolation="BILINEAR", fill=0.0):
     return tf.raw_ops.ImageProjectiveTransformV3(
         images=images, transforms=transforms, output_shape=size, fill_value=fill,
-        interpolation="BILINEAR", fill_mode="CONSTANT",
+        interpolation=interpolation, fill_mode="CONSTANT",
     )  # fmt: skip
+
+
+def _kernel(kernels, images, transforms, size, interpolation="BILINEAR", fill_value=0.0):
+    return kernels.lucid_projective_transform(
+        images, transforms, size, interpolation=interpolation, fill_value=fill_value
+    )
 
 
 def test_hand_computed_shifts(kernels):
@@ -32,13 +38,17 @@ def test_hand_computed_shifts(kernels):
     # the right edge the neighbour is the fill value 0.
     shift = np.array([[1, 0, 0.5, 0, 1, 0, 0, 0]], np.float32)
     with tf.Session(graph=tf.Graph()) as sess:
-        got = sess.run(kernels.lucid_projective_bilinear(image, shift, [3, 4]))
-        wider = sess.run(kernels.lucid_projective_bilinear(image, shift, [2, 5], fill_value=2.0))
+        got = sess.run(_kernel(kernels, image, shift, [3, 4]))
+        wider = sess.run(_kernel(kernels, image, shift, [2, 5], fill_value=2.0))
+        # Nearest: 0.5 rounds away from zero, to the right-hand neighbour (0 past the edge).
+        nearest = sess.run(_kernel(kernels, image, shift, [3, 4], "NEAREST"))
     np.testing.assert_array_equal(got[0, :, :, 0], [[0.5, 1.5, 2.5, 1.5], [4.5, 5.5, 6.5, 3.5],
                                                     [8.5, 9.5, 10.5, 5.5]])  # fmt: skip
     # A larger output than the input, filled with 2 outside.
     np.testing.assert_array_equal(wider[0, :, :, 0], [[0.5, 1.5, 2.5, 2.5, 2.0],
                                                       [4.5, 5.5, 6.5, 4.5, 2.0]])  # fmt: skip
+    np.testing.assert_array_equal(nearest[0, :, :, 0], [[1, 2, 3, 0], [5, 6, 7, 0],
+                                                        [9, 10, 11, 0]])  # fmt: skip
 
 
 CASES = [
@@ -50,9 +60,10 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("interpolation", ["BILINEAR", "NEAREST"])
 @pytest.mark.parametrize("batch, height, width, channels, angles", CASES)
 def test_values_and_gradients_equal_tensorflows_bit_for_bit(
-    kernels, batch, height, width, channels, angles
+    kernels, batch, height, width, channels, angles, interpolation
 ):
     rng = np.random.default_rng(height * width)
     image = rng.uniform(size=(batch, height, width, channels)).astype(np.float32)
@@ -60,8 +71,8 @@ def test_values_and_gradients_equal_tensorflows_bit_for_bit(
     radians = np.radians(angles if angles is not None else 12.0).astype(np.float32)
     with tf.Session(graph=tf.Graph()) as sess:
         t = tf.constant(image)
-        want = rotate(t, radians, interpolation="BILINEAR")
-        got = image_kernels.rotate(t, radians)
+        want = rotate(t, radians, interpolation=interpolation)
+        got = image_kernels.rotate(t, radians, interpolation)
         (want_dx,) = tf.gradients(want, [t], [dy])
         (got_dx,) = tf.gradients(got, [t], [dy])
         results = sess.run([want, got, want_dx, got_dx])
@@ -69,7 +80,8 @@ def test_values_and_gradients_equal_tensorflows_bit_for_bit(
     np.testing.assert_array_equal(results[3], results[2])
 
 
-def test_projective_transforms_and_other_output_sizes(kernels):
+@pytest.mark.parametrize("interpolation", ["BILINEAR", "NEAREST"])
+def test_projective_transforms_and_other_output_sizes(kernels, interpolation):
     rng = np.random.default_rng(1)
     image = rng.uniform(size=(2, 12, 10, 2)).astype(np.float32)
     transforms = np.array(
@@ -77,8 +89,8 @@ def test_projective_transforms_and_other_output_sizes(kernels):
         np.float32,
     )
     with tf.Session(graph=tf.Graph()) as sess:
-        want = sess.run(_native(image, transforms, [7, 15], fill=0.25))
-        got = sess.run(kernels.lucid_projective_bilinear(image, transforms, [7, 15], 0.25))
+        want = sess.run(_native(image, transforms, [7, 15], interpolation, fill=0.25))
+        got = sess.run(_kernel(kernels, image, transforms, [7, 15], interpolation, 0.25))
     np.testing.assert_array_equal(got, want)
 
 
@@ -87,7 +99,7 @@ def test_bad_inputs_say_what_is_wrong(kernels):
         images = tf.placeholder(tf.float32)
         transforms = tf.placeholder(tf.float32)
         size = tf.placeholder(tf.int32)
-        out = kernels.lucid_projective_bilinear(images, transforms, size)
+        out = _kernel(kernels, images, transforms, size)
         ok = {images: np.zeros((2, 3, 3, 1)), transforms: np.zeros((2, 8)), size: [3, 3]}
         for change, message in [
             ({images: np.zeros((3, 3, 1))}, "images must be 4-D NHWC"),
@@ -106,12 +118,15 @@ def _rotation_ops(interpolation, names=None, batch=2):
     return {op.type for op in graph.get_operations()}
 
 
-def test_random_rotate_uses_the_kernel_for_bilinear_only(kernels):
+def test_random_rotate_uses_the_kernel_where_gather_rotate_does_not(kernels):
     assert image_kernels.OP_TYPE in _rotation_ops("BILINEAR")
     assert "ImageProjectiveTransformV3" not in _rotation_ops("BILINEAR")
-    assert image_kernels.OP_TYPE not in _rotation_ops("NEAREST")
+    assert image_kernels.OP_TYPE in _rotation_ops("NEAREST")  # batch 2: no gather_rotate
+    big = _rotation_ops("NEAREST", batch=8)
+    assert image_kernels.OP_TYPE not in big and "GatherV2" in big  # gather_rotate's
     without = [name for name in rewrites.DEFAULT_NAMES if name != "image_kernels"]
     assert "ImageProjectiveTransformV3" in _rotation_ops("BILINEAR", without)
+    assert "ImageProjectiveTransformV3" in _rotation_ops("NEAREST", without)
 
 
 def test_without_the_kernel_or_on_a_gpu_the_op_stays(monkeypatch):

@@ -1,16 +1,17 @@
-// Bilinear projective transforms of float32 NHWC images on CPUs (render_units' per-item
-// rotations, lucid/optvis/batch_transforms.py); compiled at first use by
+// Projective transforms of float32 NHWC images on CPUs (the rotations of the transforms,
+// lucid/optvis/transform.py and batch_transforms.py); compiled at first use by
 // lucid/optvis/rewrites/custom_ops.py and used by the "image_kernels" rewrite
 // (lucid/optvis/rewrites/image_kernels.py).
 //
-// LucidProjectiveBilinear computes what ImageProjectiveTransformV3 (BILINEAR, fill_mode
-// CONSTANT) computes, with the same float operations in the same order for every value, so
-// the results are equal bit for bit (built without contracted multiply-adds). TensorFlow's CPU
-// kernel works out the sample position once per value (every channel again) through a generic
-// generator; this one does it once per pixel, image rows split over TensorFlow's intra-op
-// threads.
+// LucidProjectiveTransform computes what ImageProjectiveTransformV3 (NEAREST or BILINEAR,
+// fill_mode CONSTANT) computes, with the same float operations in the same order for every
+// value, so the results are equal bit for bit (built without contracted multiply-adds).
+// TensorFlow's CPU kernel works out the sample position once per value (every channel again)
+// through a generic generator; this one does it once per pixel, image rows split over
+// TensorFlow's intra-op threads.
 #include <cmath>
 #include <functional>
+#include <string>
 
 #include "tensorflow/core/framework/op.h"
 #include "tensorflow/core/framework/op_kernel.h"
@@ -37,10 +38,11 @@ absl::Status resized_shape(InferenceContext* c, int size_input) {
 
 }  // namespace
 
-REGISTER_OP("LucidProjectiveBilinear")
+REGISTER_OP("LucidProjectiveTransform")
     .Input("images: float")
     .Input("transforms: float")
     .Input("output_shape: int32")
+    .Attr("interpolation: {'NEAREST', 'BILINEAR'}")
     .Attr("fill_value: float = 0.0")
     .Output("transformed: float")
     .SetShapeFn([](InferenceContext* c) { return resized_shape(c, 2); });
@@ -90,10 +92,13 @@ bool check_images(OpKernelContext* context, const Tensor& images, const Tensor& 
   return true;
 }
 
-class ProjectiveBilinearOp : public OpKernel {
+class ProjectiveTransformOp : public OpKernel {
  public:
-  explicit ProjectiveBilinearOp(OpKernelConstruction* context) : OpKernel(context) {
+  explicit ProjectiveTransformOp(OpKernelConstruction* context) : OpKernel(context) {
     OP_REQUIRES_OK(context, context->GetAttr("fill_value", &fill_));
+    std::string interpolation;
+    OP_REQUIRES_OK(context, context->GetAttr("interpolation", &interpolation));
+    nearest_ = interpolation == "NEAREST";
   }
 
   void Compute(OpKernelContext* context) override {
@@ -112,6 +117,12 @@ class ProjectiveBilinearOp : public OpKernel {
     const bool shared = transforms.dim_size(0) == 1;
     float* out = output->flat<float>().data();
     const float fill = fill_;
+    const bool nearest = nearest_;
+    // The pixel (yy, xx) (integer-valued floats), or null outside the image (the fill value).
+    auto at = [&](const float* image, float yy, float xx) -> const float* {
+      if (!(yy >= 0 && yy < in_h && xx >= 0 && xx < in_w)) return nullptr;
+      return image + (static_cast<int64_t>(yy) * in_w + static_cast<int64_t>(xx)) * depth;
+    };
     shard(context, batch * out_h, out_w * (depth * 8 + 40), [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
         const int64_t b = row / out_h, output_y = row % out_h;
@@ -127,6 +138,11 @@ class ProjectiveBilinearOp : public OpKernel {
           }
           const float x = (t[0] * output_x + t[1] * output_y + t[2]) / projection;
           const float y = (t[3] * output_x + t[4] * output_y + t[5]) / projection;
+          if (nearest) {
+            const float* p = at(image, std::round(y), std::round(x));
+            for (int64_t d = 0; d < depth; ++d) o[d] = p ? p[d] : fill;
+            continue;
+          }
           const float y_floor = std::floor(y), x_floor = std::floor(x);
           const float y_ceil = y_floor + 1, x_ceil = x_floor + 1;
           const float wx0 = x_ceil - x, wx1 = x - x_floor;
@@ -144,14 +160,10 @@ class ProjectiveBilinearOp : public OpKernel {
             continue;
           }
           // The neighbours that fall outside read the fill value.
-          auto at = [&](float yy, float xx) -> const float* {
-            if (!(yy >= 0 && yy < in_h && xx >= 0 && xx < in_w)) return nullptr;
-            return image + (static_cast<int64_t>(yy) * in_w + static_cast<int64_t>(xx)) * depth;
-          };
-          const float* p00 = at(y_floor, x_floor);
-          const float* p01 = at(y_floor, x_ceil);
-          const float* p10 = at(y_ceil, x_floor);
-          const float* p11 = at(y_ceil, x_ceil);
+          const float* p00 = at(image, y_floor, x_floor);
+          const float* p01 = at(image, y_floor, x_ceil);
+          const float* p10 = at(image, y_ceil, x_floor);
+          const float* p11 = at(image, y_ceil, x_ceil);
           for (int64_t d = 0; d < depth; ++d) {
             const float value_yfloor = wx0 * (p00 ? p00[d] : fill) + wx1 * (p01 ? p01[d] : fill);
             const float value_yceil = wx0 * (p10 ? p10[d] : fill) + wx1 * (p11 ? p11[d] : fill);
@@ -164,9 +176,10 @@ class ProjectiveBilinearOp : public OpKernel {
 
  private:
   float fill_;
+  bool nearest_;
 };
 
-REGISTER_KERNEL_BUILDER(Name("LucidProjectiveBilinear").Device(DEVICE_CPU),
-                        ProjectiveBilinearOp);
+REGISTER_KERNEL_BUILDER(Name("LucidProjectiveTransform").Device(DEVICE_CPU),
+                        ProjectiveTransformOp);
 
 }  // namespace
