@@ -36,11 +36,8 @@ import tensorflow.compat.v1 as tf
 
 from lucid._compat import check_interpolation
 from lucid._compat import degrees_to_radians
-from lucid._compat import rotate
-from lucid.optvis import rewrites
 from lucid.optvis.overrides.gradient_override import register_to_random_name
-from lucid.optvis.rewrites import gather_rotate
-from lucid.optvis.rewrites import image_kernels
+from lucid.optvis.rewrites import rotations
 
 Transform = Callable[[tf.Tensor], tf.Tensor]
 
@@ -241,27 +238,9 @@ def random_rotate(
     def inner(t):
         t = _image_tensor(t)
         angle = _angle2rads(_rand_select(angles, seed=seed), units)
-        if interpolation == "NEAREST" and _gather_rotate_applies(t, angle):
-            return gather_rotate.rotate(t, angle)
-        if _image_kernels_apply(t):
-            return image_kernels.rotate(t, angle, interpolation)
-        return rotate(t, angle, interpolation=interpolation)
+        return rotations.rotate(t, angle, interpolation)
 
     return inner
-
-
-def _image_kernels_apply(t):
-    """Whether ``"image_kernels"`` rotates ``t`` (float32, rank 4) in its graph."""
-    return t.dtype == tf.float32 and t.shape.ndims == 4 and image_kernels.applies(t.graph)
-
-
-def _gather_rotate_applies(t, angle):
-    """Whether the ``"gather_rotate"`` rewrite is on in ``t``'s graph and pays off for it."""
-    if not rewrites.enabled(rewrites.GATHER_ROTATE, t.graph):
-        return False
-    return gather_rotate.applies_to(t, angle) and gather_rotate.helps_here(
-        tf.dimension_value(t.shape[0])
-    )
 
 
 def _normalize_grad(op, grad):
