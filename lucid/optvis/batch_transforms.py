@@ -11,8 +11,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from lucid._compat import degrees_to_radians
-from lucid._compat import rotate
-from lucid.optvis.rewrites import image_kernels
+from lucid.optvis.rewrites import rotations
 
 # The values of transform.standard_transforms, drawn per item.
 _PAD, _PAD_VALUE, _JITTER_1, _JITTER_2 = 12, 0.5, 8, 4
@@ -43,10 +42,7 @@ def standard_transforms_per_item(t_image, choices):
     angles = tf.gather(tf.constant(_ANGLES_DEGREES, tf.float32), choice(3, len(_ANGLES_DEGREES)))
     # Bilinear (random_rotate's default is nearest, as Lucid's): a different angle per item;
     # under the "image_kernels" rewrite through a compiled kernel, bit for bit the same.
-    if image_kernels.applies(t.graph):
-        t = image_kernels.rotate(t, degrees_to_radians(angles), "BILINEAR")
-    else:
-        t = rotate(t, degrees_to_radians(angles), interpolation="BILINEAR")
+    t = rotations.rotate(t, degrees_to_radians(angles), "BILINEAR")
     return _window_per_item(t, choice(4, _JITTER_2 + 1), choice(5, _JITTER_2 + 1), _JITTER_2)
 
 

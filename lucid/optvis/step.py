@@ -10,11 +10,11 @@ graph, in this order:
 3. the global step is created (or reused), then ``transform_f`` transforms the image (a
    transform may read the global step, as ``render_units``'s per-item draws do);
 4. the model is imported on the transformed image (from a ``GraphDef`` with its ``LRN``
-   ops rewritten under ``"fused_lrn"`` or ``"fast_lrn"`` and, at batch 1, its 1x1 convolutions under
-   ``"pointwise_matmul"``: :func:`rewritten_graph_def`) inside the precision's
-   ``import_context`` and with the gradient overrides of :func:`gradient_overrides`
-   (redirected ReLU gradients, scheduled under ``"relu_schedule"``; the strided
-   convolution gradient under ``"strided_conv_grad"``);
+   ops rewritten under ``"fused_lrn"`` or ``"fast_lrn"`` and, at batch 1, its 1x1
+   convolutions under ``"pointwise_matmul"``: :func:`rewritten_graph_def`) inside the
+   precision's ``import_context`` and with the gradient overrides of
+   :func:`gradient_overrides` (redirected ReLU gradients, scheduled under
+   ``"relu_schedule"``; the strided convolution gradient under ``"strided_conv_grad"``);
 5. ``loss_f(T)`` gives the scalar to maximise, and one optimiser step on ``-loss`` is built,
    guarded by ``tf.debugging.check_numerics``: a NaN or infinite objective stops the run
    with "objective is not finite" before the image is updated.
@@ -168,10 +168,11 @@ def rewritten_graph_def(model, graph=None, batch=None):
     ``model.graph_def`` with the GraphDef-level rewrites that are on in ``graph`` (default
     graph) and help on this machine applied: ``"fused_lrn"`` (no GPU visible and the
     kernels build: ``fused_lrn.helps_here``, ``fused_lrn.available``), ``"fast_lrn"`` for
-    any ``LRN`` left (no GPU visible: ``fast_lrn.helps_here``), then ``"pointwise_matmul"`` (``batch``, the step's static
-    batch size, at most ``pointwise_conv.MAX_BATCH`` and no GPU: ``pointwise_conv.helps_here``;
-    ``fast_lrn``'s dense window sums become matrix products too). None when none applies,
-    or for a Model subclass whose own ``import_graph`` takes no ``graph_def``.
+    any ``LRN`` left (no GPU visible: ``fast_lrn.helps_here``), then ``"pointwise_matmul"``
+    (``batch``, the step's static batch size, at most ``pointwise_conv.MAX_BATCH`` and no
+    GPU: ``pointwise_conv.helps_here``; ``fast_lrn``'s dense window sums become matrix
+    products too). None when none applies, or for a Model subclass whose own
+    ``import_graph`` takes no ``graph_def``.
     """
     fused = rewrites_lib.enabled(rewrites_lib.FUSED_LRN, graph) and fused_lrn.helps_here()
     lrn = rewrites_lib.enabled(rewrites_lib.FAST_LRN, graph) and fast_lrn.helps_here()

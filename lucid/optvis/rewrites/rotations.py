@@ -1,8 +1,9 @@
 """The rotation a render step runs: ``gather_rotate``'s, the compiled kernel's, or the op's.
 
-``transform.random_rotate`` turns a batch of images by one angle per step. Which of three
-equal formulations computes it depends on the rewrites on in the step's graph and on the
-batch (all three give the same values and gradients, bit for bit):
+``transform.random_rotate`` turns a batch of images by one angle per step, and
+``render_units``' per-item transforms (``optvis.batch_transforms``) each item by its own
+angle. Which of three equal formulations computes it depends on the rewrites on in the
+step's graph and on the batch (all three give the same values and gradients, bit for bit):
 
 * ``"gather_rotate"`` (nearest neighbour, CPU, static batch of at least
   ``gather_rotate.MIN_BATCH``): one index map and a gather (``rewrites.gather_rotate``);
