@@ -34,7 +34,6 @@ from lucid._compat import rotation_transforms
 from lucid.optvis import rewrites
 from lucid.optvis.rewrites import custom_ops
 
-LIBRARY = "lucid_image"
 OP_TYPE = "LucidProjectiveTransform"
 
 
@@ -51,7 +50,7 @@ def inverse_transforms(transforms: tf.Tensor) -> tf.Tensor:
 @functools.cache
 def kernels():
     """The loaded op module, or None if it cannot be built; registers the op's gradient."""
-    module = custom_ops.load(LIBRARY)
+    module = custom_ops.load()
     if module is not None:
 
         @tf.RegisterGradient(OP_TYPE)
@@ -97,7 +96,6 @@ def rotate(images: tf.Tensor, angles, interpolation: str = "BILINEAR") -> tf.Ten
 
 
 __all__ = [
-    "LIBRARY",
     "OP_TYPE",
     "inverse_transforms",
     "kernels",

@@ -1,7 +1,8 @@
 // Projective transforms of float32 NHWC images on CPUs (the rotations of the transforms,
-// lucid/optvis/transform.py and batch_transforms.py); compiled at first use by
-// lucid/optvis/rewrites/custom_ops.py and used by the "image_kernels" rewrite
-// (lucid/optvis/rewrites/image_kernels.py).
+// lucid/optvis/transform.py and batch_transforms.py), used by the "image_kernels" rewrite
+// (lucid/optvis/rewrites/image_kernels.py). Compiled at first use by
+// lucid/optvis/rewrites/custom_ops.py with the other kernels as one translation unit, so this
+// file's names live in namespace lucid_image.
 //
 // LucidProjectiveTransform computes what ImageProjectiveTransformV3 (NEAREST or BILINEAR,
 // fill_mode CONSTANT) computes, with the same float operations in the same order for every
@@ -22,7 +23,7 @@ using namespace tensorflow;
 using shape_inference::InferenceContext;
 using shape_inference::ShapeHandle;
 
-namespace {
+namespace lucid_image {
 
 // Output [batch, size[0], size[1], channels] from input 0's batch and channels and the 2-vector
 // input `size_input`.
@@ -36,7 +37,7 @@ absl::Status resized_shape(InferenceContext* c, int size_input) {
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace lucid_image
 
 REGISTER_OP("LucidProjectiveTransform")
     .Input("images: float")
@@ -45,9 +46,9 @@ REGISTER_OP("LucidProjectiveTransform")
     .Attr("interpolation: {'NEAREST', 'BILINEAR'}")
     .Attr("fill_value: float = 0.0")
     .Output("transformed: float")
-    .SetShapeFn([](InferenceContext* c) { return resized_shape(c, 2); });
+    .SetShapeFn([](InferenceContext* c) { return lucid_image::resized_shape(c, 2); });
 
-namespace {
+namespace lucid_image {
 
 void shard(OpKernelContext* context, int64_t total, int64_t cost,
            const std::function<void(int64_t, int64_t)>& work) {
@@ -182,4 +183,4 @@ class ProjectiveTransformOp : public OpKernel {
 REGISTER_KERNEL_BUILDER(Name("LucidProjectiveTransform").Device(DEVICE_CPU),
                         ProjectiveTransformOp);
 
-}  // namespace
+}  // namespace lucid_image

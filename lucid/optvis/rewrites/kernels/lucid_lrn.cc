@@ -1,6 +1,7 @@
 // Local response normalisation (TensorFlow's LRN) fused into one pass each way, for float32
-// NHWC tensors on CPUs; compiled at first use by lucid/optvis/rewrites/custom_ops.py and used
-// by the "fused_lrn" rewrite (lucid/optvis/rewrites/fused_lrn.py).
+// NHWC tensors on CPUs, used by the "fused_lrn" rewrite (lucid/optvis/rewrites/fused_lrn.py).
+// Compiled at first use by lucid/optvis/rewrites/custom_ops.py with the other kernels as one
+// translation unit, so this file's names live in namespace lucid_lrn.
 //
 // For channel j of each pixel, with r = depth_radius:
 //   s_j = bias + alpha * sum_{|k - j| <= r} x_k^2,   p_j = s_j^-beta,   y_j = x_j p_j,
@@ -36,7 +37,7 @@ REGISTER_OP("LucidLRNGrad")
     .Output("output: float")
     .LUCID_LRN_ATTRS;
 
-namespace {
+namespace lucid_lrn {
 
 struct Params {  // the op's attributes
   int radius;
@@ -224,4 +225,4 @@ class LucidLRNGradOp : public LRNKernel {
 REGISTER_KERNEL_BUILDER(Name("LucidLRN").Device(DEVICE_CPU), LucidLRNOp);
 REGISTER_KERNEL_BUILDER(Name("LucidLRNGrad").Device(DEVICE_CPU), LucidLRNGradOp);
 
-}  // namespace
+}  // namespace lucid_lrn
