@@ -18,9 +18,10 @@ Measured on a 2-core AVX-512 CPU: at render_units' sizes (batch 40, 144x144x3, b
 graphs alternating in one process) 1.044x in float32, 1.063x in bfloat16; render_vis at
 batch 1 (``benchmarks/rewrite_ab.py --without image_kernels``) 1.038x in float32, 1.021x in
 bfloat16. From batch 8 up ``"gather_rotate"``'s index map and gather stay ahead for the
-nearest-neighbour rotation (1.03x over this kernel at batch 16), so they keep it. Applied while the step builder's graph
-has the rewrite on, no GPU is visible (there the op is one kernel launch) and the kernel
-builds; otherwise the op runs as before (one warning when the kernel cannot be built).
+nearest-neighbour rotation (1.03x over this kernel at batch 16), so they keep it. Applied
+while the step builder's graph has the rewrite on, no GPU is visible (there the op is one
+kernel launch) and the kernel builds; otherwise the op runs as before (one warning when the
+kernel cannot be built). ``rewrites.rotations`` chooses among the three.
 (Kernels for render_units' per-item crops, ``CropAndResize`` and its image gradient, were
 tried too: level and 1.3x alone, ~1 % of a step; not kept.)
 """
