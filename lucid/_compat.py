@@ -76,6 +76,17 @@ def rotation_transforms(shape, angles):
     return tf.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
 
 
+def inverse_transforms(transforms):
+    """The `[n, 8]` projective transforms undoing ``transforms`` (`[n, 8]`), computed as
+    TensorFlow's registered gradient of ``ImageProjectiveTransformV3`` computes them (3x3
+    inverse scaled to a last entry of 1), so their rounding is the same."""
+    count = tf.shape(transforms)[0]
+    matrices = tf.reshape(tf.concat([transforms, tf.ones([count, 1])], axis=1), [-1, 3, 3])
+    inverse = tf.reshape(tf.linalg.inv(matrices), [-1, 9])
+    inverse /= inverse[:, 8:9]
+    return inverse[:, :8]
+
+
 def degrees_to_radians(angle):
     """Converts degrees to radians with the exact value of pi (Lucid used 3.14)."""
     return angle * np.pi / 180.0

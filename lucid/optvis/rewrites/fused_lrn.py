@@ -10,8 +10,9 @@ first use (:mod:`rewrites.custom_ops`: ~5-20 s once for all the port's kernels, 
 
 Measured on a 2-core AVX-512 CPU at InceptionV1's sizes (forward + gradient, batch 16,
 35x35): 9.4 -> 3.7 ms at 192 channels, 2.1 -> 1.0 ms at 64, against ``"fast_lrn"``; in
-whole render steps (InceptionV1 replica, ``mixed4a_pre_relu:476``, two graphs alternating):
-1.16x at batch 16 and 1.09x at batch 1 in float32. Values and gradients equal TensorFlow's
+whole render steps (InceptionV1 replica, ``mixed4a_pre_relu:476``, two graphs alternating,
+``benchmarks/rewrite_ab.py --without fused_lrn``): 1.12x at batch 16 and 1.07x at batch 1 in
+float32, 1.06x and 1.09x in bfloat16. Values and gradients equal TensorFlow's
 ``LRN`` and ``LRNGrad`` to float round-off (the tests compare them on random inputs over
 depths, radii, biases, alphas and betas).
 
@@ -85,8 +86,8 @@ def _lrn_nodes(graph_def: tf.GraphDef) -> list:
 def rewrite_graph_def(graph_def: tf.GraphDef) -> tf.GraphDef:
     """A copy of ``graph_def`` with its float32 ``LRN`` nodes as ``LucidLRN`` nodes.
 
-    Returns ``graph_def`` itself when it has no such node, or when the kernels are
-    unavailable (they are built only for a graph that has an ``LRN``).
+    Returns ``graph_def`` itself when it has no such node (without building the kernels),
+    or when the kernels are unavailable.
     """
     targets = {node.name for node in _lrn_nodes(graph_def)}
     if not targets or not available():

@@ -34,6 +34,7 @@ from typing import Optional
 
 import tensorflow.compat.v1 as tf
 
+from lucid._compat import inverse_transforms
 from lucid._compat import rotation_transforms
 from lucid.optvis.overrides.gradient_override import use_gradient
 
@@ -91,7 +92,7 @@ def rotate(images: tf.Tensor, angle) -> tf.Tensor:
 def _rotation_gradient(op, dy):
     """The op's registered gradient, rotating back with the inverse transform, by gather."""
     images, transforms = op.inputs
-    return [_gather(dy, _index_map(tf.shape(images), _inverse(transforms))), None]
+    return [_gather(dy, _index_map(tf.shape(images), inverse_transforms(transforms))), None]
 
 
 @use_gradient(_rotation_gradient)  # registered once per process, not once per render
@@ -128,16 +129,6 @@ def _gather(images, index_map):
     # Image n's pixels start at row n * pixels; a fill index lands past `total`, clipped to it.
     rows = tf.minimum(index_map[None, :] + (tf.range(shape[0]) * pixels)[:, None], total)
     return tf.reshape(tf.gather(table, rows), shape)
-
-
-def _inverse(transforms):
-    """The inverse of `[n, 8]` projective transforms, computed as TensorFlow's registered
-    gradient of ``ImageProjectiveTransformV3`` computes it (so its rounding is the same)."""
-    count = tf.shape(transforms)[0]
-    matrices = tf.reshape(tf.concat([transforms, tf.ones([count, 1])], axis=1), [-1, 3, 3])
-    inverse = tf.reshape(tf.linalg.inv(matrices), [-1, 9])
-    inverse /= inverse[:, 8:9]
-    return inverse[:, :8]
 
 
 __all__ = ["MIN_BATCH", "helps_here", "applies_to", "rotate"]

@@ -31,21 +31,13 @@ import functools
 import tensorflow.compat.v1 as tf
 
 from lucid._compat import check_interpolation
+from lucid._compat import inverse_transforms
 from lucid._compat import rotation_transforms
 from lucid.optvis import rewrites
 from lucid.optvis.rewrites import custom_ops
+from lucid.optvis.rewrites import fast_lrn
 
 OP_TYPE = "LucidProjectiveTransform"
-
-
-def inverse_transforms(transforms: tf.Tensor) -> tf.Tensor:
-    """The `[batch, 8]` projective transforms undoing ``transforms``, computed as the registered
-    gradient of ``ImageProjectiveTransformV3`` computes them (3x3 inverse, scaled to a last
-    entry of 1)."""
-    ones = tf.ones_like(transforms[:, :1])
-    matrices = tf.reshape(tf.concat([transforms, ones], axis=1), [-1, 3, 3])
-    flat = tf.reshape(tf.linalg.inv(matrices), [-1, 9])
-    return (flat / flat[:, 8:9])[:, :8]
 
 
 @functools.cache
@@ -69,7 +61,7 @@ def kernels():
 
 def helps_here() -> bool:
     """True unless TensorFlow sees a GPU (where the op is one kernel launch)."""
-    return not tf.config.list_physical_devices("GPU")
+    return fast_lrn.helps_here()
 
 
 def applies(graph: tf.Graph) -> bool:
@@ -98,7 +90,6 @@ def rotate(images: tf.Tensor, angles, interpolation: str = "BILINEAR") -> tf.Ten
 
 __all__ = [
     "OP_TYPE",
-    "inverse_transforms",
     "kernels",
     "helps_here",
     "applies",

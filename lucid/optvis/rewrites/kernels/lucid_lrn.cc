@@ -132,14 +132,28 @@ class LRNKernel : public OpKernel {
   }
 
  protected:
+  // Output 0, shaped like `input`: its data, or null if the allocation failed (the status
+  // is set) or the tensor is empty (nothing to compute).
+  float* allocate_like(OpKernelContext* context, const Tensor& input) {
+    Tensor* output = nullptr;
+    const absl::Status status = context->allocate_output(0, input.shape(), &output);
+    if (!status.ok()) {
+      context->SetStatus(status);
+      return nullptr;
+    }
+    return input.NumElements() ? output->flat<float>().data() : nullptr;
+  }
+
+  // Runs work(begin, end) over the pixels of the 4-D NHWC `input` on TensorFlow's threads.
+  void for_pixels(OpKernelContext* context, const Tensor& input,
+                  const std::function<void(int64_t, int64_t)>& work) {
+    const int64_t depth = input.dim_size(3);
+    auto* workers = context->device()->tensorflow_cpu_worker_threads();
+    Shard(workers->num_threads, workers->workers, input.NumElements() / depth, 40 * depth, work);
+  }
+
   Params q_;
 };
-
-void for_pixels(OpKernelContext* context, int64_t pixels, int64_t depth,
-                const std::function<void(int64_t, int64_t)>& work) {
-  auto* workers = context->device()->tensorflow_cpu_worker_threads();
-  Shard(workers->num_threads, workers->workers, pixels, 40 * depth, work);
-}
 
 class LucidLRNOp : public LRNKernel {
  public:
@@ -149,14 +163,12 @@ class LucidLRNOp : public LRNKernel {
     OP_REQUIRES(context, input.dims() == 4,
                 errors::InvalidArgument("LucidLRN: input must be 4-D NHWC, got shape ",
                                         input.shape().DebugString()));
-    Tensor* output = nullptr;
-    OP_REQUIRES_OK(context, context->allocate_output(0, input.shape(), &output));
+    float* y = allocate_like(context, input);
+    if (y == nullptr) return;
     const int64_t depth = input.dim_size(3);
-    const int64_t pixels = depth ? input.NumElements() / depth : 0;
     const float* x = input.flat<float>().data();
-    float* y = output->flat<float>().data();
     const Params q = q_;
-    for_pixels(context, pixels, depth, [&](int64_t begin, int64_t end) {
+    for_pixels(context, input, [&](int64_t begin, int64_t end) {
       Tile tile(depth, q.radius);
       for (int64_t i = begin; i < end; i += kTile) {
         const int64_t rows = std::min(kTile, end - i);
@@ -182,17 +194,15 @@ class LucidLRNGradOp : public LRNKernel {
                 errors::InvalidArgument("LucidLRNGrad: grads and input must be 4-D NHWC of one "
                                         "shape, got ", grads.shape().DebugString(), " and ",
                                         input.shape().DebugString()));
-    Tensor* output = nullptr;
-    OP_REQUIRES_OK(context, context->allocate_output(0, input.shape(), &output));
+    float* dx = allocate_like(context, input);
+    if (dx == nullptr) return;
     const int64_t depth = input.dim_size(3);
-    const int64_t pixels = depth ? input.NumElements() / depth : 0;
     const float* x = input.flat<float>().data();
     const float* dy = grads.flat<float>().data();
-    float* dx = output->flat<float>().data();
     const Params q = q_;
     const float scale = 2.f * q.alpha * q.beta;
     const int r = q.radius;
-    for_pixels(context, pixels, depth, [&](int64_t begin, int64_t end) {
+    for_pixels(context, input, [&](int64_t begin, int64_t end) {
       Tile tile(depth, r);
       for (int64_t i = begin; i < end; i += kTile) {
         const int64_t rows = std::min(kTile, end - i);
